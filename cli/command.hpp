@@ -1,0 +1,50 @@
+// What every `shoal` subcommand shares: the resolved config, the home, and the store.
+// Each command group registers its subcommands with add_*_commands(); main() parses,
+// resolves the config and runs the chosen command's handler.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config.hpp"
+#include "store/db.hpp"
+
+namespace shoal::cli {
+
+class Context {
+ public:
+  explicit Context(Config config) : config_(std::move(config)) {}
+  const Config& config() const { return config_; }
+  std::filesystem::path home() const { return config_.get("home"); }
+  std::filesystem::path db_path() const { return home() / "shoal.db"; }
+  // Opens <home>/shoal.db; errors (missing, corrupt, newer schema) are thrown as ShoalError.
+  store::Store open_store(store::OpenMode mode) const;
+
+ private:
+  Config config_;
+};
+
+// A command's body: returns the process exit code, or throws ShoalError.
+using Handler = std::function<int(Context&)>;
+
+// Maps each leaf subcommand to its handler.
+class Commands {
+ public:
+  void add(CLI::App* sub, Handler handler) { handlers_[sub] = std::move(handler); }
+  // The handler of the deepest subcommand the user chose; nullptr if none.
+  const Handler* chosen(const CLI::App& app) const;
+
+ private:
+  std::map<const CLI::App*, Handler> handlers_;
+};
+
+// Command groups (one file each).
+void add_db_commands(CLI::App& app, Commands& commands);
+
+}  // namespace shoal::cli

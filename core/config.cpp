@@ -1,0 +1,192 @@
+#include "core/config.hpp"
+
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "core/file.hpp"
+
+namespace shoal {
+namespace fs = std::filesystem;
+
+const std::vector<Setting>& setting_table() {
+  static const std::vector<Setting> table = {
+      {"home", "./shoal-home", "folder holding shoal.db and the scratch work folders"},
+      {"log_level", "info", "least severe log level printed", SettingType::choice,
+       {"debug", "info", "warn", "error", "off"}},
+      {"model", "offline", "LLM to use: offline, replay, openai:MODEL, anthropic:MODEL, ollama:MODEL"},
+      {"llm_base_url", "", "base URL of an OpenAI- or Anthropic-compatible endpoint (empty: provider default)"},
+      {"budget_usd", "10", "dollar budget of a run; LLM calls past it are refused", SettingType::number, {}, 0},
+      {"parallel", "2", "ideas advanced at once", SettingType::integer, {}, 1},
+      {"ideas", "3", "ideas a run carries through to the end", SettingType::integer, {}, 1},
+      {"search", "linear", "experiment search strategy", SettingType::choice, {"linear", "tree"}},
+      {"executor", "local", "where experiments run", SettingType::choice, {"local", "slurm"}},
+  };
+  return table;
+}
+
+std::string Setting::env_var() const {
+  std::string name = "SHOAL_";
+  for (char c : key) name += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return name;
+}
+
+const Setting* find_setting(std::string_view key) {
+  for (const auto& s : setting_table())
+    if (s.key == key) return &s;
+  return nullptr;
+}
+
+std::string_view to_string(Source source) {
+  switch (source) {
+    case Source::default_value: return "default";
+    case Source::file: return "file";
+    case Source::env: return "env";
+    case Source::cli: return "cli";
+  }
+  return "?";
+}
+
+namespace {
+
+// Parses the whole of `text` as a number; nullopt if anything is left over.
+std::optional<double> parse_number(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  char* end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  if (*end != '\0') return std::nullopt;
+  return v;
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+  return out;
+}
+
+Error unknown_key(std::string_view key, std::string_view origin) {
+  std::vector<std::string> keys;
+  for (const auto& s : setting_table()) keys.push_back(s.key);
+  return fail(ErrorKind::invalid_input, "unknown setting '" + std::string(key) + "' in " +
+                                            std::string(origin) + "; known settings: " + join(keys));
+}
+
+// Reads a JSON config file into key -> string value.
+Expected<std::map<std::string, std::string>> read_config_file(const fs::path& path) {
+  SHOAL_TRY(text, read_file(path));
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    return fail(ErrorKind::invalid_input, "config file " + path.string() + " is not valid JSON: " + e.what());
+  }
+  if (!doc.is_object())
+    return fail(ErrorKind::invalid_input, "config file " + path.string() + " must hold a JSON object");
+  std::map<std::string, std::string> out;
+  for (const auto& [key, value] : doc.items()) {
+    if (!find_setting(key)) return unknown_key(key, "config file " + path.string());
+    if (key == "home")
+      return fail(ErrorKind::invalid_input, "config file " + path.string() +
+                                                " cannot set 'home' (it is read from the home); use --home or SHOAL_HOME");
+    if (value.is_string()) out[key] = value.get<std::string>();
+    else if (value.is_number() || value.is_boolean()) out[key] = value.dump();
+    else
+      return fail(ErrorKind::invalid_input, "setting '" + key + "' in config file " + path.string() +
+                                                " must be a string, number or boolean");
+  }
+  return out;
+}
+
+}  // namespace
+
+Status validate_setting(const Setting& s, const std::string& value, std::string_view origin) {
+  auto bad = [&](const std::string& expected) {
+    return fail(ErrorKind::invalid_input, "setting '" + s.key + "' from " + std::string(origin) + " is '" +
+                                              value + "' but must be " + expected);
+  };
+  switch (s.type) {
+    case SettingType::string: return {};
+    case SettingType::boolean:
+      if (value == "true" || value == "false" || value == "1" || value == "0") return {};
+      return bad("true or false");
+    case SettingType::choice:
+      for (const auto& c : s.choices)
+        if (c == value) return {};
+      return bad("one of: " + join(s.choices));
+    case SettingType::integer: {
+      auto v = parse_number(value);
+      if (!v || *v != static_cast<double>(static_cast<int64_t>(*v)) || value.find_first_of(".eE") != std::string::npos)
+        return bad("an integer");
+      if (*v < s.min) return bad("at least " + std::to_string(static_cast<int64_t>(s.min)));
+      return {};
+    }
+    case SettingType::number: {
+      auto v = parse_number(value);
+      if (!v) return bad("a number");
+      if (*v < s.min) return bad("at least " + std::to_string(s.min));
+      return {};
+    }
+  }
+  return {};
+}
+
+Expected<Config> Config::resolve(const Inputs& in) {
+  EnvLookup env = in.env ? in.env : [](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    return v ? std::optional<std::string>(v) : std::nullopt;
+  };
+  for (const auto& [key, value] : in.cli)
+    if (!find_setting(key)) return unknown_key(key, "the command line");
+
+  Config cfg;
+  for (const auto& s : setting_table()) cfg.entries_[s.key] = Entry{s.default_value, Source::default_value};
+
+  // Home first: it locates the default config file.
+  if (auto v = env("SHOAL_HOME")) cfg.entries_["home"] = {*v, Source::env};
+  if (auto it = in.cli.find("home"); it != in.cli.end()) cfg.entries_["home"] = {it->second, Source::cli};
+
+  std::optional<fs::path> file = in.file;
+  if (!file)
+    if (auto v = env("SHOAL_CONFIG")) file = fs::path(*v);
+  if (!file) {
+    fs::path fallback = fs::path(cfg.get("home")) / "config.json";
+    std::error_code ec;
+    if (fs::exists(fallback, ec)) file = fallback;
+  }
+  if (file) {
+    SHOAL_TRY(values, read_config_file(*file));
+    for (auto& [key, value] : values) {
+      SHOAL_CHECK(validate_setting(*find_setting(key), value, "config file " + file->string()));
+      cfg.entries_[key] = {value, Source::file};
+    }
+    cfg.file_ = file;
+  }
+  for (const auto& s : setting_table()) {
+    if (auto v = env(s.env_var())) {
+      SHOAL_CHECK(validate_setting(s, *v, "environment variable " + s.env_var()));
+      cfg.entries_[s.key] = {*v, Source::env};
+    }
+  }
+  for (const auto& [key, value] : in.cli) {
+    SHOAL_CHECK(validate_setting(*find_setting(key), value, "the command line"));
+    cfg.entries_[key] = {value, Source::cli};
+  }
+  return cfg;
+}
+
+const Config::Entry& Config::entry(std::string_view key) const {
+  auto it = entries_.find(key);
+  if (it == entries_.end()) throw std::logic_error("unknown setting: " + std::string(key));
+  return it->second;
+}
+
+const std::string& Config::get(std::string_view key) const { return entry(key).value; }
+int64_t Config::get_int(std::string_view key) const { return std::stoll(get(key)); }
+double Config::get_double(std::string_view key) const { return std::stod(get(key)); }
+bool Config::get_bool(std::string_view key) const {
+  const auto& v = get(key);
+  return v == "true" || v == "1";
+}
+Source Config::source(std::string_view key) const { return entry(key).source; }
+
+}  // namespace shoal

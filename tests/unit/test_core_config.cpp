@@ -1,0 +1,89 @@
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <map>
+
+#include "core/config.hpp"
+#include "temp_dir.hpp"
+
+using namespace shoal;
+
+namespace {
+
+Config::EnvLookup env_of(std::map<std::string, std::string> vars) {
+  return [vars](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    return it == vars.end() ? std::nullopt : std::optional<std::string>(it->second);
+  };
+}
+
+void write(const std::filesystem::path& p, const std::string& text) { std::ofstream(p) << text; }
+
+}  // namespace
+
+TEST_CASE("precedence is cli > env > file > default") {
+  test::TempDir dir;
+  write(dir / "c.json", R"({"model": "file-model", "budget_usd": 3, "parallel": 4})");
+  Config::Inputs in{{{"model", "cli-model"}}, dir / "c.json", env_of({{"SHOAL_MODEL", "env-model"}, {"SHOAL_BUDGET_USD", "5"}})};
+  auto cfg = Config::resolve(in).value();
+  CHECK(cfg.get("model") == "cli-model");
+  CHECK(cfg.source("model") == Source::cli);
+  CHECK(cfg.get_double("budget_usd") == 5.0);
+  CHECK(cfg.source("budget_usd") == Source::env);
+  CHECK(cfg.get_int("parallel") == 4);
+  CHECK(cfg.source("parallel") == Source::file);
+  CHECK(cfg.get("search") == "linear");
+  CHECK(cfg.source("search") == Source::default_value);
+}
+
+TEST_CASE("the config file defaults to <home>/config.json") {
+  test::TempDir dir;
+  write(dir / "config.json", R"({"ideas": 7})");
+  auto cfg = Config::resolve({{}, std::nullopt, env_of({{"SHOAL_HOME", dir.path().string()}})}).value();
+  CHECK(cfg.get_int("ideas") == 7);
+  REQUIRE(cfg.file().has_value());
+}
+
+TEST_CASE("unknown keys are errors that name the key and the source") {
+  test::TempDir dir;
+  write(dir / "c.json", R"({"budget": 3})");
+  auto from_file = Config::resolve({{}, dir / "c.json", env_of({})});
+  REQUIRE_FALSE(from_file.ok());
+  CHECK(from_file.error().kind == ErrorKind::invalid_input);
+  CHECK(from_file.error().message.find("'budget'") != std::string::npos);
+  CHECK(from_file.error().message.find("c.json") != std::string::npos);
+
+  auto from_cli = Config::resolve({{{"modle", "x"}}, std::nullopt, env_of({})});
+  REQUIRE_FALSE(from_cli.ok());
+  CHECK(from_cli.error().message.find("command line") != std::string::npos);
+}
+
+TEST_CASE("bad values are errors") {
+  auto neg = Config::resolve({{{"budget_usd", "-1"}}, std::nullopt, env_of({})});
+  REQUIRE_FALSE(neg.ok());
+  CHECK(neg.error().message.find("at least") != std::string::npos);
+  CHECK_FALSE(Config::resolve({{{"parallel", "2.5"}}, std::nullopt, env_of({})}).ok());
+  CHECK_FALSE(Config::resolve({{{"search", "random"}}, std::nullopt, env_of({})}).ok());
+  auto bad_env = Config::resolve({{}, std::nullopt, env_of({{"SHOAL_IDEAS", "many"}})});
+  REQUIRE_FALSE(bad_env.ok());
+  CHECK(bad_env.error().message.find("SHOAL_IDEAS") != std::string::npos);
+}
+
+TEST_CASE("a broken config file names the file and the JSON problem") {
+  test::TempDir dir;
+  write(dir / "c.json", "{\"model\": ");
+  auto r = Config::resolve({{}, dir / "c.json", env_of({})});
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message.find("not valid JSON") != std::string::npos);
+  auto missing = Config::resolve({{}, dir / "nope.json", env_of({})});
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().kind == ErrorKind::not_found);
+}
+
+TEST_CASE("every setting has an env variable and a description") {
+  for (const auto& s : setting_table()) {
+    CHECK(s.env_var().rfind("SHOAL_", 0) == 0);
+    CHECK_FALSE(s.description.empty());
+    CHECK(validate_setting(s, s.default_value, "default").ok());
+  }
+}
