@@ -46,5 +46,8 @@ class Commands {
 
 // Command groups (one file each).
 void add_db_commands(CLI::App& app, Commands& commands);
+void add_llm_commands(CLI::App& app, Commands& commands);
+void add_template_commands(CLI::App& app, Commands& commands);
+void add_sandbox_commands(CLI::App& app, Commands& commands);
 
 }  // namespace shoal::cli

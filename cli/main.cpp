@@ -37,6 +37,9 @@ int main(int argc, char** argv) {
 
   cli::Commands commands;
   cli::add_db_commands(app, commands);
+  cli::add_llm_commands(app, commands);
+  cli::add_template_commands(app, commands);
+  cli::add_sandbox_commands(app, commands);
 
   try {
     app.parse(argc, argv);

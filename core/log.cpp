@@ -48,7 +48,7 @@ void set_level(Level l) { g_level = l; }
 Level level() { return g_level; }
 
 void register_secret(std::string secret) {
-  if (secret.empty()) return;
+  if (secret.size() < 8) return;
   std::lock_guard lock(g_mutex);
   g_secrets.push_back(std::move(secret));
 }

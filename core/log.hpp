@@ -18,7 +18,9 @@ std::optional<Level> parse_level(std::string_view text);
 void set_level(Level level);
 Level level();
 
-// Any later log line containing `secret` shows "[redacted]" instead. Empty secrets are ignored.
+// Any later log line containing `secret` shows "[redacted]" instead. Secrets shorter than
+// 8 characters are ignored: no real API key is that short, and redacting them would
+// garble ordinary text.
 void register_secret(std::string secret);
 
 // Replaces registered secrets in `text`.

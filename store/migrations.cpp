@@ -182,6 +182,23 @@ CREATE TABLE events (
 );
 CREATE INDEX events_run ON events(run_id, id);
 )sql",
+      // 2 (slurm_jobs): jobs the Slurm executor submitted, so a restarted orchestrator
+      // re-attaches to them instead of submitting twice (store/slurm_jobs.hpp).
+      R"sql(
+CREATE TABLE slurm_jobs (
+  id           INTEGER PRIMARY KEY,
+  job_id       INTEGER NOT NULL,
+  cluster      TEXT NOT NULL DEFAULT '',
+  workdir      TEXT NOT NULL,
+  result_path  TEXT NOT NULL,
+  state        TEXT NOT NULL,
+  collected    INTEGER NOT NULL DEFAULT 0,
+  submitted_ms INTEGER NOT NULL,
+  updated_ms   INTEGER NOT NULL
+);
+CREATE INDEX slurm_jobs_job ON slurm_jobs(job_id);
+CREATE INDEX slurm_jobs_workdir ON slurm_jobs(workdir, collected);
+)sql",
   };
   return list;
 }

@@ -1,0 +1,92 @@
+// shoal template check DIR, shoal template baseline DIR.
+#include <iostream>
+
+#include "cli/command.hpp"
+#include "core/file.hpp"
+#include "experiments/baseline.hpp"
+#include "experiments/local_executor.hpp"
+
+namespace shoal::cli {
+namespace {
+
+struct TemplateArgs {
+  std::string dir;
+  bool no_run = false;
+  bool no_smoke = false;
+  bool force = false;
+  bool smoke = false;
+};
+
+// Experiments run here go through the local executor (the sandbox, default slots).
+std::unique_ptr<experiments::Executor> make_local_executor(const Context&) {
+  return std::make_unique<experiments::LocalExecutor>();
+}
+
+int run_check(Context& ctx, const TemplateArgs& args) {
+  auto problems = experiments::check_template_files(args.dir);
+  auto tpl = experiments::load_template(args.dir);
+  if (!tpl.ok() && tpl.error().kind == ErrorKind::not_found) throw ShoalError(tpl.error());
+  std::string name = tpl.ok() ? tpl->manifest.name : std::filesystem::path(args.dir).filename().string();
+  if (tpl.ok() && problems.empty() && !args.no_run) {
+    auto scratch = ctx.home() / "work" / ("check-" + name + "-" + tpl->hash.substr(0, 12));
+    ensure_writable_dir(scratch).value();
+    auto executor = make_local_executor(ctx);
+    auto more = experiments::check_template_runs(*tpl, *executor, scratch, !args.no_smoke);
+    problems.insert(problems.end(), more.begin(), more.end());
+    std::error_code ec;
+    std::filesystem::remove_all(scratch, ec);
+  }
+  for (const auto& p : problems) std::cout << p.where << ": " << p.message << "\n";
+  if (problems.empty()) {
+    std::cout << name << ": ok\n";
+    return 0;
+  }
+  std::cout << name << ": " << problems.size() << " problem(s)\n";
+  return exit_code(ErrorKind::invalid_input);
+}
+
+int run_baseline(Context& ctx, const TemplateArgs& args) {
+  auto tpl = experiments::load_template(args.dir).value();
+  auto store = ctx.open_store(store::OpenMode::existing);
+  const char* label = args.smoke ? " (smoke)" : "";
+  if (!args.force) {
+    auto existing = store::find_baseline(store, tpl.hash, args.smoke ? "baseline_smoke" : "baseline").value();
+    if (existing) {
+      std::cout << "reusing stored baseline " << existing->id << label << " of " << tpl.manifest.name << " ("
+                << tpl.hash.substr(0, 12) << ")\n"
+                << existing->metrics_json << "\n";
+      return 0;
+    }
+  }
+  auto executor = make_local_executor(ctx);
+  auto node = experiments::ensure_baseline(store, tpl, *executor, ctx.home() / "work",
+                                           {.force = true, .smoke = args.smoke})
+                  .value();
+  std::cout << "stored baseline " << node.id << label << " of " << tpl.manifest.name << " ("
+            << tpl.hash.substr(0, 12) << ") in " << node.duration_s << " s\n"
+            << node.metrics_json << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void add_template_commands(CLI::App& app, Commands& commands) {
+  static TemplateArgs args;
+  auto* tpl = app.add_subcommand("template", "Check research templates and run their baselines");
+  tpl->require_subcommand(1);
+
+  auto* check = tpl->add_subcommand("check", "Validate a template and name every problem");
+  check->add_option("DIR", args.dir, "Template folder")->required();
+  check->add_flag("--no-run", args.no_run, "Only the checks that run nothing (files, JSON, manifest)");
+  check->add_flag("--no-smoke", args.no_smoke, "Skip the reduced run that checks final_info.json");
+  commands.add(check, [](Context& ctx) { return run_check(ctx, args); });
+
+  auto* baseline = tpl->add_subcommand(
+      "baseline", "Run the template's baseline (run_0) in the sandbox and store it; reused per template version");
+  baseline->add_option("DIR", args.dir, "Template folder")->required();
+  baseline->add_flag("--force", args.force, "Run again even if this template version has a stored baseline");
+  baseline->add_flag("--smoke", args.smoke, "Run with the manifest's smoke_args (seconds; never reused as the real baseline)");
+  commands.add(baseline, [](Context& ctx) { return run_baseline(ctx, args); });
+}
+
+}  // namespace shoal::cli

@@ -1,0 +1,92 @@
+#include "experiments/final_info.hpp"
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+namespace shoal::experiments {
+
+std::string line_and_column(std::string_view text, size_t offset) {
+  size_t line = 1, column = 1;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+namespace {
+
+Error shape_error(const std::string& path, const std::string& problem) {
+  return fail(ErrorKind::invalid_input, "final_info.json: " + path + " " + problem +
+                                            " (expected {condition: {\"means\": {metric: number}, "
+                                            "\"stderrs\": {metric: number}}})");
+}
+
+// Reads {metric: number} at `path`; numbers may be JSON numbers or null (not measured).
+Expected<std::map<std::string, double>> read_metrics(const nlohmann::json& j, const std::string& path) {
+  if (!j.is_object()) return shape_error(path, "must be an object, got " + std::string(j.type_name()));
+  std::map<std::string, double> out;
+  for (const auto& [metric, value] : j.items()) {
+    if (value.is_null()) continue;
+    if (!value.is_number())
+      return shape_error(path + "." + metric, "must be a number, got " + std::string(value.type_name()));
+    double v = value.get<double>();
+    if (!std::isfinite(v)) return shape_error(path + "." + metric, "must be finite");
+    out[metric] = v;
+  }
+  return out;
+}
+
+}  // namespace
+
+Expected<FinalInfo> parse_final_info(std::string_view json_text) {
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(json_text);
+  } catch (const nlohmann::json::parse_error& e) {
+    return fail(ErrorKind::invalid_input,
+                "final_info.json is not valid JSON at " + line_and_column(json_text, e.byte > 0 ? e.byte - 1 : 0));
+  }
+  if (!doc.is_object() || doc.empty()) return shape_error("(top level)", "must be a non-empty object");
+  FinalInfo info;
+  for (const auto& [condition, body] : doc.items()) {
+    if (!body.is_object() || !body.contains("means"))
+      return shape_error(condition, "must be an object with \"means\"");
+    ConditionResult r;
+    SHOAL_TRY(means, read_metrics(body["means"], condition + ".means"));
+    r.means = std::move(means);
+    if (body.contains("stderrs")) {
+      SHOAL_TRY(stderrs, read_metrics(body["stderrs"], condition + ".stderrs"));
+      r.stderrs = std::move(stderrs);
+    }
+    info[condition] = std::move(r);
+  }
+  return info;
+}
+
+Expected<double> headline_metric(const FinalInfo& info, const std::string& metric,
+                                 const std::optional<std::string>& condition) {
+  if (condition) {
+    auto c = info.find(*condition);
+    if (c == info.end()) return fail(ErrorKind::not_found, "final_info.json has no condition '" + *condition + "'");
+    auto m = c->second.means.find(metric);
+    if (m == c->second.means.end())
+      return fail(ErrorKind::not_found, "condition '" + *condition + "' reports no metric '" + metric + "'");
+    return m->second;
+  }
+  double sum = 0;
+  int n = 0;
+  for (const auto& [name, result] : info)
+    if (auto m = result.means.find(metric); m != result.means.end()) {
+      sum += m->second;
+      ++n;
+    }
+  if (n == 0) return fail(ErrorKind::not_found, "no condition in final_info.json reports metric '" + metric + "'");
+  return sum / n;
+}
+
+}  // namespace shoal::experiments

@@ -1,0 +1,34 @@
+// final_info.json: what a template's experiment.py writes into run_N/, shaped
+//   {condition: {"means": {metric: number, ...}, "stderrs": {metric: number, ...}}, ...}
+// ("stderrs" is optional; AI-Scientist templates may leave it out).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/expected.hpp"
+
+namespace shoal::experiments {
+
+struct ConditionResult {
+  std::map<std::string, double> means;
+  std::map<std::string, double> stderrs;
+};
+
+using FinalInfo = std::map<std::string, ConditionResult>;
+
+// Parses and checks the shape; an error names the first problem with its JSON path
+// (e.g. "final_info.json: x_plus_y.means.val_acc must be a number, got string").
+Expected<FinalInfo> parse_final_info(std::string_view json_text);
+
+// The headline value of `metric`: the mean in `condition`, or averaged over every
+// condition that reports it when condition is empty. not_found when nothing reports it.
+Expected<double> headline_metric(const FinalInfo& info, const std::string& metric,
+                                 const std::optional<std::string>& condition);
+
+// The 1-based line and column of byte `offset` in `text` ("line 3, column 14").
+std::string line_and_column(std::string_view text, size_t offset);
+
+}  // namespace shoal::experiments

@@ -1,0 +1,38 @@
+// Running one command in a bubblewrap sandbox: no network, read-only system, only the work
+// folder writable, private /tmp, a cleared environment, own PID/IPC/UTS/cgroup namespaces,
+// an unprivileged user when started as root, rlimits, a job cgroup where one is writable,
+// and supervision of time, output and disk (supervisor.hpp). See README.md, "Sandbox".
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "experiments/cgroup.hpp"
+#include "experiments/executor.hpp"
+
+namespace shoal::experiments {
+
+struct SandboxOptions {
+  std::string user = "shoal-sandbox";  // who runs the job when Shoal runs as root
+  bool use_cgroups = true;             // false forces the "no cgroup" mode
+  std::string bwrap = "bwrap";         // found on PATH unless it has a slash
+};
+
+// The bwrap arguments that run `spec` (without the leading "bwrap"). They name descriptors
+// the bwrap process must have: 3 its status pipe, 4 the work folder, 5 the seccomp filter,
+// 6... the spec's ro_binds in order.
+std::vector<std::string> bwrap_arguments(const JobSpec& spec, const std::filesystem::path& workdir);
+
+// Checks once per process and options that bwrap exists and can build a sandbox as the user
+// that would run it. The error (ErrorKind::sandbox) names the fix.
+Status check_sandbox(const SandboxOptions& options);
+
+// Runs `spec` to completion in the sandbox (or, with spec.unsafe_no_sandbox, directly with
+// rlimits only). Errors mean the job could not be started at all.
+Expected<JobResult> run_sandboxed(const JobSpec& spec, const SandboxOptions& options, const CancelToken& cancel);
+
+// The cgroup support this process found (detected once).
+const CgroupSupport& cgroup_support();
+
+}  // namespace shoal::experiments

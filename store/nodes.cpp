@@ -1,0 +1,111 @@
+#include "store/nodes.hpp"
+
+#include "core/time.hpp"
+
+namespace shoal::store {
+namespace {
+
+const char* kNodeColumns =
+    "SELECT id, coalesce(idea_id, ''), template_hash, coalesce(parent_id, ''), kind, coalesce(code_hash, ''), "
+    "command, status, exit_code, coalesce(signal, 0), coalesce(limit_hit, ''), coalesce(metrics_json, ''), "
+    "coalesce(stdout_tail, ''), coalesce(stderr_tail, ''), coalesce(duration_s, 0), created_ms, ended_ms FROM nodes ";
+
+Node node_from_row(SQLite::Statement& q) {
+  Node n;
+  n.id = q.getColumn(0).getString();
+  n.idea_id = q.getColumn(1).getString();
+  n.template_hash = q.getColumn(2).getString();
+  n.parent_id = q.getColumn(3).getString();
+  n.kind = q.getColumn(4).getString();
+  n.code_hash = q.getColumn(5).getString();
+  n.command = q.getColumn(6).getString();
+  n.status = q.getColumn(7).getString();
+  if (!q.getColumn(8).isNull()) n.exit_code = q.getColumn(8).getInt();
+  n.signal = q.getColumn(9).getInt();
+  n.limit_hit = q.getColumn(10).getString();
+  n.metrics_json = q.getColumn(11).getString();
+  n.stdout_tail = q.getColumn(12).getString();
+  n.stderr_tail = q.getColumn(13).getString();
+  n.duration_s = q.getColumn(14).getDouble();
+  n.created_ms = q.getColumn(15).getInt64();
+  if (!q.getColumn(16).isNull()) n.ended_ms = q.getColumn(16).getInt64();
+  return n;
+}
+
+}  // namespace
+
+Expected<Node> add_node(Store& store, Node node) {
+  if (node.id.empty()) node.id = new_id("node");
+  if (node.created_ms == 0) node.created_ms = now_ms();
+  return store.transaction([&](SQLite::Database& db) -> Expected<Node> {
+    SQLite::Statement q(db,
+                        "INSERT INTO nodes (id, idea_id, template_hash, parent_id, kind, code_hash, command, status, "
+                        "created_ms) VALUES (?, NULLIF(?, ''), ?, NULLIF(?, ''), ?, NULLIF(?, ''), ?, ?, ?)");
+    q.bind(1, node.id);
+    q.bind(2, node.idea_id);
+    q.bind(3, node.template_hash);
+    q.bind(4, node.parent_id);
+    q.bind(5, node.kind);
+    q.bind(6, node.code_hash);
+    q.bind(7, node.command);
+    q.bind(8, node.status);
+    q.bind(9, node.created_ms);
+    q.exec();
+    return node;
+  });
+}
+
+Status finish_node(Store& store, const Node& n) {
+  return store.transaction([&](SQLite::Database& db) -> Status {
+    SQLite::Statement q(db,
+                        "UPDATE nodes SET status = ?, exit_code = ?, signal = ?, limit_hit = NULLIF(?, ''), "
+                        "metrics_json = NULLIF(?, ''), stdout_tail = ?, stderr_tail = ?, duration_s = ?, ended_ms = ? "
+                        "WHERE id = ?");
+    q.bind(1, n.status);
+    if (n.exit_code) q.bind(2, *n.exit_code);
+    else q.bind(2);
+    q.bind(3, n.signal);
+    q.bind(4, n.limit_hit);
+    q.bind(5, n.metrics_json);
+    q.bind(6, n.stdout_tail);
+    q.bind(7, n.stderr_tail);
+    q.bind(8, n.duration_s);
+    q.bind(9, n.ended_ms.value_or(now_ms()));
+    q.bind(10, n.id);
+    if (q.exec() == 0) return fail(ErrorKind::not_found, "no node " + n.id);
+    return {};
+  });
+}
+
+Expected<Node> get_node(Store& store, const std::string& id) {
+  return store.read([&](SQLite::Database& db) -> Expected<Node> {
+    SQLite::Statement q(db, std::string(kNodeColumns) + "WHERE id = ?");
+    q.bind(1, id);
+    if (!q.executeStep()) return fail(ErrorKind::not_found, "no node " + id);
+    return node_from_row(q);
+  });
+}
+
+Expected<std::optional<Node>> find_baseline(Store& store, const std::string& template_hash, const std::string& kind) {
+  return store.read([&](SQLite::Database& db) -> Expected<std::optional<Node>> {
+    SQLite::Statement q(db, std::string(kNodeColumns) +
+                                "WHERE idea_id IS NULL AND kind = ? AND template_hash = ? AND status = 'done' "
+                                "ORDER BY created_ms DESC LIMIT 1");
+    q.bind(1, kind);
+    q.bind(2, template_hash);
+    if (!q.executeStep()) return std::optional<Node>();
+    return std::optional<Node>(node_from_row(q));
+  });
+}
+
+Expected<std::vector<Node>> list_nodes(Store& store, const std::string& idea_id) {
+  return store.read([&](SQLite::Database& db) -> Expected<std::vector<Node>> {
+    SQLite::Statement q(db, std::string(kNodeColumns) + "WHERE idea_id = ? ORDER BY created_ms, id");
+    q.bind(1, idea_id);
+    std::vector<Node> out;
+    while (q.executeStep()) out.push_back(node_from_row(q));
+    return out;
+  });
+}
+
+}  // namespace shoal::store

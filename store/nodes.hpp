@@ -1,0 +1,49 @@
+// Experiment nodes: one version of an experiment's code and one sandboxed run of it.
+// Nodes form a tree per idea (parent_id); a template's baseline is a node with no idea.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/db.hpp"
+
+namespace shoal::store {
+
+struct Node {
+  std::string id;
+  std::string idea_id;        // "" for a template baseline
+  std::string template_hash;
+  std::string parent_id;      // "" for a root
+  std::string kind;           // baseline, draft, improve, debug, ablation
+  std::string code_hash;      // blob of the code snapshot, "" if none
+  std::string command;
+  std::string status = "pending";  // pending, running, done, failed
+  std::optional<int> exit_code;
+  int signal = 0;
+  std::string limit_hit;
+  std::string metrics_json;   // final_info.json as written by the run
+  std::string stdout_tail, stderr_tail;
+  double duration_s = 0;
+  int64_t created_ms = 0;
+  std::optional<int64_t> ended_ms;
+};
+
+// Inserts the node (id and created_ms filled in when empty); returns it as stored.
+Expected<Node> add_node(Store& store, Node node);
+
+// Writes the outcome fields (status, exit code, signal, limit, metrics, tails, duration).
+Status finish_node(Store& store, const Node& node);
+
+Expected<Node> get_node(Store& store, const std::string& id);
+
+// The newest successful baseline of a template version, if one was run. `kind` is
+// "baseline" (the real one the pipeline reuses) or "baseline_smoke" (a reduced run).
+Expected<std::optional<Node>> find_baseline(Store& store, const std::string& template_hash,
+                                            const std::string& kind = "baseline");
+
+// The nodes of an idea, oldest first.
+Expected<std::vector<Node>> list_nodes(Store& store, const std::string& idea_id);
+
+}  // namespace shoal::store

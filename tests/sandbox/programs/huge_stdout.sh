@@ -1,0 +1,2 @@
+# Writes endless output to stdout.
+exec yes "flooding the orchestrator with output"

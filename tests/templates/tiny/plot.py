@@ -1,0 +1,1 @@
+print("no plots for the tiny template")

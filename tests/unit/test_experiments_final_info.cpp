@@ -1,0 +1,39 @@
+#include <doctest/doctest.h>
+
+#include "experiments/final_info.hpp"
+
+using namespace shoal;
+using namespace shoal::experiments;
+
+TEST_CASE("a well-formed final_info.json parses, stderrs optional, nulls skipped") {
+  auto info = parse_final_info(R"({"x_plus_y": {"means": {"val_acc": 0.9, "steps": 1200, "skipped": null},
+                                                "stderrs": {"val_acc": 0.01}},
+                                   "x_div_y": {"means": {"val_acc": 0.7}}})")
+                  .value();
+  REQUIRE(info.size() == 2);
+  CHECK(info["x_plus_y"].means.at("val_acc") == doctest::Approx(0.9));
+  CHECK(info["x_plus_y"].means.count("skipped") == 0);
+  CHECK(info["x_plus_y"].stderrs.at("val_acc") == doctest::Approx(0.01));
+  CHECK(info["x_div_y"].stderrs.empty());
+  CHECK(headline_metric(info, "val_acc", std::nullopt).value() == doctest::Approx(0.8));
+  CHECK(headline_metric(info, "val_acc", std::string("x_div_y")).value() == doctest::Approx(0.7));
+  CHECK(headline_metric(info, "steps", std::nullopt).value() == doctest::Approx(1200));
+  CHECK(headline_metric(info, "loss", std::nullopt).error().kind == ErrorKind::not_found);
+  CHECK(headline_metric(info, "val_acc", std::string("nope")).error().kind == ErrorKind::not_found);
+}
+
+TEST_CASE("shape errors name the JSON path") {
+  auto e = parse_final_info(R"({"moons": {"means": {"kl": "low"}}})");
+  REQUIRE_FALSE(e.ok());
+  CHECK(e.error().message.find("moons.means.kl must be a number, got string") != std::string::npos);
+  CHECK(parse_final_info(R"({"moons": {"mean": {}}})").error().message.find("\"means\"") != std::string::npos);
+  CHECK_FALSE(parse_final_info("[]").ok());
+  CHECK_FALSE(parse_final_info("{}").ok());
+}
+
+TEST_CASE("invalid JSON is located by line and column") {
+  auto e = parse_final_info("{\n  \"a\": {\"means\": {\"x\": 1,}}\n}");
+  REQUIRE_FALSE(e.ok());
+  CHECK(e.error().message.find("line 2, column") != std::string::npos);
+  CHECK(line_and_column("ab\ncd", 4) == "line 2, column 2");
+}

@@ -1,0 +1,105 @@
+#include <doctest/doctest.h>
+
+#include <fstream>
+
+#include "experiments/template.hpp"
+#include "temp_dir.hpp"
+
+using namespace shoal;
+using namespace shoal::experiments;
+namespace fs = std::filesystem;
+
+namespace {
+
+void write(const fs::path& p, const std::string& text) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p) << text;
+}
+
+// A complete minimal template folder.
+void make_template(const fs::path& dir) {
+  write(dir / "experiment.py", "print('hi')\n");
+  write(dir / "plot.py", "\n");
+  write(dir / "prompt.json", R"({"system": "s", "task_description": "t"})");
+  write(dir / "seed_ideas.json", R"([{"Name": "a", "Title": "A", "Experiment": "e"}])");
+  write(dir / "latex/template.tex", "\\documentclass{article}\\begin{document}x\\end{document}\n");
+}
+
+bool mentions(const std::vector<TemplateProblem>& problems, const std::string& where, const std::string& text) {
+  for (const auto& p : problems)
+    if (p.where == where && p.message.find(text) != std::string::npos) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("a template without template.json gets the documented defaults") {
+  test::TempDir dir;
+  make_template(dir / "mytpl");
+  auto tpl = load_template(dir / "mytpl").value();
+  CHECK(tpl.manifest.name == "mytpl");
+  CHECK(tpl.manifest.interpreter == "/usr/bin/python3");
+  CHECK(tpl.manifest.timeout_s == 7200);
+  CHECK(tpl.manifest.higher_is_better);
+  CHECK(tpl.manifest.knobs.empty());
+  CHECK_FALSE(tpl.manifest.from_file);
+  CHECK(tpl.hash.size() == 64);
+  CHECK(check_template_files(dir / "mytpl").empty());
+}
+
+TEST_CASE("the manifest is read with its knobs and metric") {
+  test::TempDir dir;
+  make_template(dir.path());
+  write(dir / "template.json", R"({"name": "g", "timeout_s": 60,
+     "metric": {"name": "val_acc", "condition": null, "higher_is_better": false},
+     "knobs": [{"flag": "--lr", "values": [0.1, 0.01], "baseline": 0.1, "description": "rate"}],
+     "smoke_args": ["--steps", "2"], "editable": ["experiment.py"]})");
+  auto tpl = load_template(dir.path()).value();
+  CHECK(tpl.manifest.name == "g");
+  CHECK(tpl.manifest.metric == "val_acc");
+  CHECK_FALSE(tpl.manifest.condition.has_value());
+  CHECK_FALSE(tpl.manifest.higher_is_better);
+  REQUIRE(tpl.manifest.knobs.size() == 1);
+  CHECK(tpl.manifest.knobs[0].values.size() == 2);
+  CHECK(tpl.manifest.smoke_args == std::vector<std::string>{"--steps", "2"});
+}
+
+TEST_CASE("the hash follows content and ignores run outputs") {
+  test::TempDir dir;
+  make_template(dir.path());
+  auto h1 = template_hash(dir.path()).value();
+  write(dir / "run_0/final_info.json", "{}");
+  write(dir / "__pycache__/x.pyc", "junk");
+  CHECK(template_hash(dir.path()).value() == h1);
+  write(dir / "experiment.py", "print('changed')\n");
+  CHECK(template_hash(dir.path()).value() != h1);
+}
+
+TEST_CASE("check names every problem precisely") {
+  test::TempDir dir;
+  make_template(dir.path());
+  fs::remove(dir / "plot.py");
+  write(dir / "prompt.json", "{\"system\": \"s\",\n \"task_description\": }");
+  write(dir / "seed_ideas.json", R"([{"Name": "a"}])");
+  write(dir / "template.json", R"({"knobs": [{"flag": "lr", "values": [1]}]})");
+  auto problems = check_template_files(dir.path());
+  CHECK(mentions(problems, "plot.py", "missing"));
+  CHECK(mentions(problems, "prompt.json", "line 2, column"));
+  CHECK(mentions(problems, "seed_ideas.json", "idea 0 has no 'Title'"));
+  CHECK(mentions(problems, "template.json", "flags starting with --"));
+  CHECK(load_template(dir.path()).error().kind == ErrorKind::invalid_input);
+}
+
+TEST_CASE("a missing folder is not_found and copies leave run outputs behind") {
+  test::TempDir dir;
+  CHECK(load_template(dir / "nope").error().kind == ErrorKind::not_found);
+  make_template(dir / "t");
+  write(dir / "t/run_3/final_info.json", "{}");
+  auto tpl = load_template(dir / "t").value();
+  REQUIRE(copy_template(tpl, dir / "copy").ok());
+  CHECK(fs::exists(dir / "copy/latex/template.tex"));
+  CHECK_FALSE(fs::exists(dir / "copy/run_3"));
+  CHECK(copy_template(tpl, dir / "copy").error().kind == ErrorKind::invalid_input);
+  auto job = experiment_job(tpl, dir / "copy", "run_1", {"--lr", "0.1"});
+  CHECK(job.argv == std::vector<std::string>{"/usr/bin/python3", "experiment.py", "--out_dir", "run_1", "--lr", "0.1"});
+}
