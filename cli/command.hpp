@@ -49,5 +49,10 @@ void add_db_commands(CLI::App& app, Commands& commands);
 void add_llm_commands(CLI::App& app, Commands& commands);
 void add_template_commands(CLI::App& app, Commands& commands);
 void add_sandbox_commands(CLI::App& app, Commands& commands);
+void add_lit_commands(CLI::App& app, Commands& commands);
+void add_run_commands(CLI::App& app, Commands& commands);
+void add_review_commands(CLI::App& app, Commands& commands);
+// Only in a build with the web option (cli/commands_serve.cpp; SHOAL_WEB is defined then).
+void add_serve_commands(CLI::App& app, Commands& commands);
 
 }  // namespace shoal::cli

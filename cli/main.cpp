@@ -40,6 +40,12 @@ int main(int argc, char** argv) {
   cli::add_llm_commands(app, commands);
   cli::add_template_commands(app, commands);
   cli::add_sandbox_commands(app, commands);
+  cli::add_lit_commands(app, commands);
+  cli::add_run_commands(app, commands);
+  cli::add_review_commands(app, commands);
+#ifdef SHOAL_WEB
+  cli::add_serve_commands(app, commands);
+#endif
 
   try {
     app.parse(argc, argv);

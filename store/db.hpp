@@ -1,8 +1,10 @@
 // The store: one SQLite file (<home>/shoal.db) in WAL mode with a busy timeout and
 // foreign keys on, its schema versioned in PRAGMA user_version.
 //
-// A Store is one connection: use one per thread (SQLite serialises writers; WAL lets
-// readers go on while one writes). Every write goes through transaction().
+// A Store is one connection. Threads may share it: its transaction() and read() calls are
+// serialised by a mutex (the orchestrator's idea threads share one). For reads in parallel
+// with a writer, open one Store per thread (WAL lets readers go on while one writes).
+// Every write goes through transaction().
 #pragma once
 
 #include <SQLiteCpp/Database.h>
@@ -10,6 +12,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "core/expected.hpp"
@@ -55,6 +58,7 @@ class Store {
 
   std::filesystem::path path_;
   std::unique_ptr<SQLite::Database> db_;
+  std::unique_ptr<std::recursive_mutex> mu_ = std::make_unique<std::recursive_mutex>();
 };
 
 // Maps an exception from SQLite to an Error that says what was being done.
@@ -62,6 +66,7 @@ Error sqlite_error(const SQLite::Exception& e, const std::filesystem::path& path
 
 template <class F>
 auto Store::transaction(F&& fn) -> decltype(fn(std::declval<SQLite::Database&>())) {
+  std::lock_guard lock(*mu_);
   if (auto st = begin(); !st.ok()) return st.error();
   try {
     auto result = fn(*db_);
@@ -79,6 +84,7 @@ auto Store::transaction(F&& fn) -> decltype(fn(std::declval<SQLite::Database&>()
 
 template <class F>
 auto Store::read(F&& fn) -> decltype(fn(std::declval<SQLite::Database&>())) {
+  std::lock_guard lock(*mu_);
   try {
     return fn(*db_);
   } catch (const SQLite::Exception& e) {

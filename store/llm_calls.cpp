@@ -87,6 +87,20 @@ Expected<LlmSpend> llm_spend_of_run(Store& store, const std::string& run_id) {
   });
 }
 
+Expected<LlmSpend> llm_spend_of_stage(Store& store, const std::string& run_id, const std::string& idea_id,
+                                      const std::string& stage) {
+  return store.read([&](SQLite::Database& db) -> Expected<LlmSpend> {
+    SQLite::Statement q(db,
+                        "SELECT coalesce(sum(cost_usd), 0), coalesce(sum(tokens_in + tokens_out), 0), count(*) "
+                        "FROM llm_calls WHERE run_id = ? AND coalesce(idea_id, '') = ? AND coalesce(stage, '') = ?");
+    q.bind(1, run_id);
+    q.bind(2, idea_id);
+    q.bind(3, stage);
+    q.executeStep();
+    return LlmSpend{q.getColumn(0).getDouble(), q.getColumn(1).getInt64(), q.getColumn(2).getInt64()};
+  });
+}
+
 Expected<std::vector<LlmCall>> list_llm_calls(Store& store, const std::string& run_id) {
   return store.read([&](SQLite::Database& db) -> Expected<std::vector<LlmCall>> {
     SQLite::Statement q(db, std::string(kCallColumns) + "WHERE coalesce(run_id, '') = ? ORDER BY id");

@@ -42,6 +42,10 @@ struct LlmSpend {
 };
 Expected<LlmSpend> llm_spend_of_run(Store& store, const std::string& run_id);
 
+// The same sums over the calls one stage of one idea made ("" idea = a run-level stage).
+Expected<LlmSpend> llm_spend_of_stage(Store& store, const std::string& run_id, const std::string& idea_id,
+                                      const std::string& stage);
+
 // The run's calls, oldest first ("" = calls with no run).
 Expected<std::vector<LlmCall>> list_llm_calls(Store& store, const std::string& run_id);
 

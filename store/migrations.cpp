@@ -199,6 +199,150 @@ CREATE TABLE slurm_jobs (
 CREATE INDEX slurm_jobs_job ON slurm_jobs(job_id);
 CREATE INDEX slurm_jobs_workdir ON slurm_jobs(workdir, collected);
 )sql",
+      // 3 (research loop): the plan and headline metric of each experiment node, the seed a
+      // node was re-run with, a run's owner lock (one orchestrator at a time), and paper checks.
+      R"sql(
+ALTER TABLE nodes ADD COLUMN plan TEXT NOT NULL DEFAULT '';
+ALTER TABLE nodes ADD COLUMN metric REAL;
+ALTER TABLE nodes ADD COLUMN seed INTEGER;
+ALTER TABLE nodes ADD COLUMN step INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN owner TEXT;
+ALTER TABLE runs ADD COLUMN heartbeat_ms INTEGER;
+ALTER TABLE papers ADD COLUMN checks_json TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE papers ADD COLUMN error TEXT NOT NULL DEFAULT '';
+CREATE INDEX reviews_kind ON reviews(reviewer_kind, paper_id);
+CREATE INDEX papers_idea ON papers(idea_id);
+)sql",
+      // 4 (web catalog): one row per paper with its review aggregates, kept by triggers so
+      // that any writer (C++, Python, sqlite3) keeps it true, and a full-text index over paper
+      // titles and abstracts (store/catalog.hpp). Sorting 10,000 papers by a score is then
+      // an index walk instead of an aggregate over every review.
+      R"sql(
+CREATE TABLE paper_catalog (
+  id             INTEGER PRIMARY KEY,         -- also the rowid of the paper's full-text row
+  paper_id       TEXT NOT NULL UNIQUE REFERENCES papers(id) ON DELETE CASCADE,
+  idea_id        TEXT NOT NULL,
+  run_id         TEXT NOT NULL,
+  created_ms     INTEGER NOT NULL,
+  refresh        INTEGER NOT NULL DEFAULT 0,  -- bumped to make the refresh trigger recompute the row
+  current        INTEGER NOT NULL DEFAULT 0,  -- 1: the newest compiled attempt of its idea
+  score          REAL,                        -- the meta-review's overall, else the AI reviews' mean
+  ai_overall     REAL,
+  ai_count       INTEGER NOT NULL DEFAULT 0,
+  meta_overall   REAL,
+  human_overall  REAL,
+  human_count    INTEGER NOT NULL DEFAULT 0,
+  originality    REAL,                        -- AI reviews' means, one per score of the form
+  quality        REAL,
+  clarity        REAL,
+  significance   REAL,
+  soundness      REAL,
+  presentation   REAL,
+  contribution   REAL,
+  confidence     REAL,
+  decision       TEXT,                        -- the meta-review's, else the AI majority
+  human_decision TEXT                         -- the human majority
+);
+CREATE INDEX paper_catalog_idea ON paper_catalog(idea_id);
+CREATE INDEX paper_catalog_run ON paper_catalog(run_id, current);
+CREATE INDEX paper_catalog_score ON paper_catalog(current, score);
+CREATE INDEX paper_catalog_ai ON paper_catalog(current, ai_overall);
+CREATE INDEX paper_catalog_meta ON paper_catalog(current, meta_overall);
+CREATE INDEX paper_catalog_human ON paper_catalog(current, human_overall);
+CREATE INDEX paper_catalog_created ON paper_catalog(current, created_ms);
+CREATE INDEX paper_catalog_originality ON paper_catalog(current, originality);
+CREATE INDEX paper_catalog_quality ON paper_catalog(current, quality);
+CREATE INDEX paper_catalog_clarity ON paper_catalog(current, clarity);
+CREATE INDEX paper_catalog_significance ON paper_catalog(current, significance);
+CREATE INDEX paper_catalog_soundness ON paper_catalog(current, soundness);
+CREATE INDEX paper_catalog_presentation ON paper_catalog(current, presentation);
+CREATE INDEX paper_catalog_contribution ON paper_catalog(current, contribution);
+CREATE INDEX paper_catalog_confidence ON paper_catalog(current, confidence);
+-- The LLM calls behind an idea (its page lists them with their cost).
+CREATE INDEX llm_calls_idea ON llm_calls(idea_id);
+
+-- The one place the aggregates are computed: bumping `refresh` recomputes a row.
+CREATE TRIGGER paper_catalog_refresh AFTER UPDATE OF refresh ON paper_catalog BEGIN
+  UPDATE paper_catalog SET
+    current = (NEW.paper_id IS (SELECT id FROM papers WHERE idea_id = NEW.idea_id AND status = 'compiled'
+                                ORDER BY attempt DESC LIMIT 1)),
+    (score, ai_overall, ai_count, meta_overall, human_overall, human_count, originality, quality, clarity,
+     significance, soundness, presentation, contribution, confidence, decision, human_decision) = (
+      SELECT coalesce(avg(overall) FILTER (WHERE reviewer_kind = 'meta'), avg(overall) FILTER (WHERE reviewer_kind = 'ai')),
+             avg(overall) FILTER (WHERE reviewer_kind = 'ai'),
+             count(overall) FILTER (WHERE reviewer_kind = 'ai'),
+             avg(overall) FILTER (WHERE reviewer_kind = 'meta'),
+             avg(overall) FILTER (WHERE reviewer_kind = 'human'),
+             count(overall) FILTER (WHERE reviewer_kind = 'human'),
+             avg(originality) FILTER (WHERE reviewer_kind = 'ai'),
+             avg(quality) FILTER (WHERE reviewer_kind = 'ai'),
+             avg(clarity) FILTER (WHERE reviewer_kind = 'ai'),
+             avg(significance) FILTER (WHERE reviewer_kind = 'ai'),
+             avg(soundness) FILTER (WHERE reviewer_kind = 'ai'),
+             avg(presentation) FILTER (WHERE reviewer_kind = 'ai'),
+             avg(contribution) FILTER (WHERE reviewer_kind = 'ai'),
+             avg(confidence) FILTER (WHERE reviewer_kind = 'ai'),
+             coalesce((SELECT m.decision FROM reviews m WHERE m.paper_id = NEW.paper_id AND m.reviewer_kind = 'meta'
+                       AND m.decision IN ('accept', 'reject') ORDER BY m.created_ms DESC, m.id DESC LIMIT 1),
+                      CASE WHEN sum(decision = 'accept' AND reviewer_kind = 'ai') > sum(decision = 'reject' AND reviewer_kind = 'ai')
+                           THEN 'accept'
+                           WHEN sum(decision = 'reject' AND reviewer_kind = 'ai') > 0 THEN 'reject' END),
+             CASE WHEN sum(decision = 'accept' AND reviewer_kind = 'human') > sum(decision = 'reject' AND reviewer_kind = 'human')
+                  THEN 'accept'
+                  WHEN sum(decision = 'reject' AND reviewer_kind = 'human') > 0 THEN 'reject' END
+      FROM reviews WHERE paper_id = NEW.paper_id)
+  WHERE paper_id = NEW.paper_id;
+END;
+
+-- Full text of the titles and abstracts of the listed papers (current = 1) only, so a search
+-- counts its matches without a join; a row's rowid is its paper's paper_catalog.id.
+CREATE VIRTUAL TABLE papers_fts USING fts5(title, abstract, tokenize = 'unicode61 remove_diacritics 2');
+CREATE TRIGGER paper_catalog_current AFTER UPDATE OF current ON paper_catalog WHEN NEW.current IS NOT OLD.current BEGIN
+  DELETE FROM papers_fts WHERE rowid = NEW.id;
+  INSERT INTO papers_fts (rowid, title, abstract)
+    SELECT NEW.id, title, abstract FROM papers WHERE id = NEW.paper_id AND NEW.current = 1;
+END;
+CREATE TRIGGER paper_catalog_delete AFTER DELETE ON paper_catalog BEGIN
+  DELETE FROM papers_fts WHERE rowid = OLD.id;
+END;
+
+CREATE TRIGGER paper_catalog_paper_insert AFTER INSERT ON papers BEGIN
+  INSERT INTO paper_catalog (paper_id, idea_id, run_id, created_ms)
+    SELECT NEW.id, NEW.idea_id, i.run_id, NEW.created_ms FROM ideas i WHERE i.id = NEW.idea_id;
+  UPDATE paper_catalog SET refresh = refresh + 1 WHERE idea_id = NEW.idea_id;
+END;
+CREATE TRIGGER paper_catalog_paper_status AFTER UPDATE OF status, attempt ON papers BEGIN
+  UPDATE paper_catalog SET refresh = refresh + 1 WHERE idea_id = NEW.idea_id;
+END;
+CREATE TRIGGER paper_catalog_paper_text AFTER UPDATE OF title, abstract ON papers BEGIN
+  DELETE FROM papers_fts WHERE rowid = (SELECT id FROM paper_catalog WHERE paper_id = OLD.id);
+  INSERT INTO papers_fts (rowid, title, abstract)
+    SELECT id, NEW.title, NEW.abstract FROM paper_catalog WHERE paper_id = NEW.id AND current = 1;
+END;
+CREATE TRIGGER paper_catalog_paper_delete AFTER DELETE ON papers BEGIN
+  UPDATE paper_catalog SET refresh = refresh + 1 WHERE idea_id = OLD.idea_id;
+END;
+CREATE TRIGGER paper_catalog_review_insert AFTER INSERT ON reviews BEGIN
+  UPDATE paper_catalog SET refresh = refresh + 1 WHERE paper_id = NEW.paper_id;
+END;
+CREATE TRIGGER paper_catalog_review_update AFTER UPDATE ON reviews BEGIN
+  UPDATE paper_catalog SET refresh = refresh + 1 WHERE paper_id IN (OLD.paper_id, NEW.paper_id);
+END;
+CREATE TRIGGER paper_catalog_review_delete AFTER DELETE ON reviews BEGIN
+  UPDATE paper_catalog SET refresh = refresh + 1 WHERE paper_id = OLD.paper_id;
+END;
+
+-- Papers written before this migration.
+INSERT INTO paper_catalog (paper_id, idea_id, run_id, created_ms)
+  SELECT p.id, p.idea_id, i.run_id, p.created_ms FROM papers p JOIN ideas i ON i.id = p.idea_id;
+UPDATE paper_catalog SET refresh = refresh + 1;
+)sql",
+      // 5 (reviews): a review whose reply was unusable is stored as failed, with no scores
+      // (never as zeros) and the reason.
+      R"sql(
+ALTER TABLE reviews ADD COLUMN status TEXT NOT NULL DEFAULT 'done' CHECK (status IN ('done','failed'));
+ALTER TABLE reviews ADD COLUMN error TEXT NOT NULL DEFAULT '';
+)sql",
   };
   return list;
 }

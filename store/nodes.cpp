@@ -8,7 +8,8 @@ namespace {
 const char* kNodeColumns =
     "SELECT id, coalesce(idea_id, ''), template_hash, coalesce(parent_id, ''), kind, coalesce(code_hash, ''), "
     "command, status, exit_code, coalesce(signal, 0), coalesce(limit_hit, ''), coalesce(metrics_json, ''), "
-    "coalesce(stdout_tail, ''), coalesce(stderr_tail, ''), coalesce(duration_s, 0), created_ms, ended_ms FROM nodes ";
+    "coalesce(stdout_tail, ''), coalesce(stderr_tail, ''), coalesce(duration_s, 0), created_ms, ended_ms, plan, metric, "
+    "seed, step FROM nodes ";
 
 Node node_from_row(SQLite::Statement& q) {
   Node n;
@@ -29,6 +30,10 @@ Node node_from_row(SQLite::Statement& q) {
   n.duration_s = q.getColumn(14).getDouble();
   n.created_ms = q.getColumn(15).getInt64();
   if (!q.getColumn(16).isNull()) n.ended_ms = q.getColumn(16).getInt64();
+  n.plan = q.getColumn(17).getString();
+  if (!q.getColumn(18).isNull()) n.metric = q.getColumn(18).getDouble();
+  if (!q.getColumn(19).isNull()) n.seed = q.getColumn(19).getInt();
+  n.step = q.getColumn(20).getInt();
   return n;
 }
 
@@ -40,7 +45,8 @@ Expected<Node> add_node(Store& store, Node node) {
   return store.transaction([&](SQLite::Database& db) -> Expected<Node> {
     SQLite::Statement q(db,
                         "INSERT INTO nodes (id, idea_id, template_hash, parent_id, kind, code_hash, command, status, "
-                        "created_ms) VALUES (?, NULLIF(?, ''), ?, NULLIF(?, ''), ?, NULLIF(?, ''), ?, ?, ?)");
+                        "created_ms, plan, seed, step) VALUES (?, NULLIF(?, ''), ?, NULLIF(?, ''), ?, NULLIF(?, ''), ?, ?, ?, "
+                        "?, ?, ?)");
     q.bind(1, node.id);
     q.bind(2, node.idea_id);
     q.bind(3, node.template_hash);
@@ -50,6 +56,10 @@ Expected<Node> add_node(Store& store, Node node) {
     q.bind(7, node.command);
     q.bind(8, node.status);
     q.bind(9, node.created_ms);
+    q.bind(10, node.plan);
+    if (node.seed) q.bind(11, *node.seed);
+    else q.bind(11);
+    q.bind(12, node.step);
     q.exec();
     return node;
   });
@@ -59,8 +69,8 @@ Status finish_node(Store& store, const Node& n) {
   return store.transaction([&](SQLite::Database& db) -> Status {
     SQLite::Statement q(db,
                         "UPDATE nodes SET status = ?, exit_code = ?, signal = ?, limit_hit = NULLIF(?, ''), "
-                        "metrics_json = NULLIF(?, ''), stdout_tail = ?, stderr_tail = ?, duration_s = ?, ended_ms = ? "
-                        "WHERE id = ?");
+                        "metrics_json = NULLIF(?, ''), stdout_tail = ?, stderr_tail = ?, duration_s = ?, ended_ms = ?, "
+                        "metric = ? WHERE id = ?");
     q.bind(1, n.status);
     if (n.exit_code) q.bind(2, *n.exit_code);
     else q.bind(2);
@@ -71,7 +81,9 @@ Status finish_node(Store& store, const Node& n) {
     q.bind(7, n.stderr_tail);
     q.bind(8, n.duration_s);
     q.bind(9, n.ended_ms.value_or(now_ms()));
-    q.bind(10, n.id);
+    if (n.metric) q.bind(10, *n.metric);
+    else q.bind(10);
+    q.bind(11, n.id);
     if (q.exec() == 0) return fail(ErrorKind::not_found, "no node " + n.id);
     return {};
   });
@@ -95,6 +107,43 @@ Expected<std::optional<Node>> find_baseline(Store& store, const std::string& tem
     q.bind(2, template_hash);
     if (!q.executeStep()) return std::optional<Node>();
     return std::optional<Node>(node_from_row(q));
+  });
+}
+
+Status set_node_code(Store& store, const std::string& id, const std::string& code_hash) {
+  return store.transaction([&](SQLite::Database& db) -> Status {
+    SQLite::Statement q(db, "UPDATE nodes SET code_hash = NULLIF(?, '') WHERE id = ?");
+    q.bind(1, code_hash);
+    q.bind(2, id);
+    if (q.exec() == 0) return fail(ErrorKind::not_found, "no node " + id);
+    return {};
+  });
+}
+
+Expected<std::optional<Node>> find_finished_node(Store& store, const std::string& idea_id, const std::string& parent_id,
+                                                 const std::string& code_hash, const std::string& command) {
+  return store.read([&](SQLite::Database& db) -> Expected<std::optional<Node>> {
+    SQLite::Statement q(db, std::string(kNodeColumns) +
+                                "WHERE idea_id = ? AND coalesce(parent_id, '') = ? AND code_hash = ? AND command = ? "
+                                "AND status IN ('done', 'failed') AND coalesce(limit_hit, '') <> 'interrupted' "
+                                "ORDER BY created_ms DESC LIMIT 1");
+    q.bind(1, idea_id);
+    q.bind(2, parent_id);
+    q.bind(3, code_hash);
+    q.bind(4, command);
+    if (!q.executeStep()) return std::optional<Node>();
+    return std::optional<Node>(node_from_row(q));
+  });
+}
+
+Expected<int> fail_interrupted_nodes(Store& store, const std::string& run_id) {
+  return store.transaction([&](SQLite::Database& db) -> Expected<int> {
+    SQLite::Statement q(db,
+                        "UPDATE nodes SET status = 'failed', limit_hit = 'interrupted', ended_ms = ? "
+                        "WHERE status IN ('pending', 'running') AND idea_id IN (SELECT id FROM ideas WHERE run_id = ?)");
+    q.bind(1, now_ms());
+    q.bind(2, run_id);
+    return q.exec();
   });
 }
 

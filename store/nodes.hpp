@@ -19,11 +19,15 @@ struct Node {
   std::string kind;           // baseline, draft, improve, debug, ablation
   std::string code_hash;      // blob of the code snapshot, "" if none
   std::string command;
+  std::string plan;           // what the agent meant this version to do
+  int step = 0;               // linear search: the run number; tree search: the expansion round
+  std::optional<int> seed;    // set for seed re-runs of the best node
   std::string status = "pending";  // pending, running, done, failed
   std::optional<int> exit_code;
   int signal = 0;
   std::string limit_hit;
   std::string metrics_json;   // final_info.json as written by the run
+  std::optional<double> metric;  // the template's headline metric of this run
   std::string stdout_tail, stderr_tail;
   double duration_s = 0;
   int64_t created_ms = 0;
@@ -42,6 +46,18 @@ Expected<Node> get_node(Store& store, const std::string& id);
 // "baseline" (the real one the pipeline reuses) or "baseline_smoke" (a reduced run).
 Expected<std::optional<Node>> find_baseline(Store& store, const std::string& template_hash,
                                             const std::string& kind = "baseline");
+
+// Sets the code snapshot of a node once its edits are applied.
+Status set_node_code(Store& store, const std::string& id, const std::string& code_hash);
+
+// A finished (done or failed) node of `idea_id` that ran exactly this code and command
+// below `parent_id`: lets a resumed run reuse a result instead of running it again.
+Expected<std::optional<Node>> find_finished_node(Store& store, const std::string& idea_id, const std::string& parent_id,
+                                                 const std::string& code_hash, const std::string& command);
+
+// Marks nodes of the run's ideas that were left "running" by a stopped orchestrator as
+// failed with limit_hit "interrupted"; returns how many.
+Expected<int> fail_interrupted_nodes(Store& store, const std::string& run_id);
 
 // The nodes of an idea, oldest first.
 Expected<std::vector<Node>> list_nodes(Store& store, const std::string& idea_id);

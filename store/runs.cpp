@@ -135,4 +135,72 @@ Expected<std::vector<Event>> list_events(Store& store, const std::string& run_id
   });
 }
 
+Expected<RunOwner> run_owner(Store& store, const std::string& run_id) {
+  return store.read([&](SQLite::Database& db) -> Expected<RunOwner> {
+    SQLite::Statement q(db, "SELECT coalesce(owner, ''), heartbeat_ms FROM runs WHERE id = ?");
+    q.bind(1, run_id);
+    if (!q.executeStep()) return fail(ErrorKind::not_found, "no run " + run_id + " (shoal list shows the runs)");
+    RunOwner o{q.getColumn(0).getString(), std::nullopt};
+    if (!q.getColumn(1).isNull()) o.heartbeat_ms = q.getColumn(1).getInt64();
+    return o;
+  });
+}
+
+Status claim_run(Store& store, const std::string& run_id, const std::string& owner,
+                 const std::function<bool(const RunOwner&)>& is_stale) {
+  return store.transaction([&](SQLite::Database& db) -> Status {
+    SQLite::Statement q(db, "SELECT coalesce(owner, ''), heartbeat_ms FROM runs WHERE id = ?");
+    q.bind(1, run_id);
+    if (!q.executeStep()) return fail(ErrorKind::not_found, "no run " + run_id + " (shoal list shows the runs)");
+    RunOwner current{q.getColumn(0).getString(), std::nullopt};
+    if (!q.getColumn(1).isNull()) current.heartbeat_ms = q.getColumn(1).getInt64();
+    if (!current.owner.empty() && current.owner != owner && !is_stale(current)) {
+      int64_t ago = current.heartbeat_ms ? (now_ms() - *current.heartbeat_ms) / 1000 : -1;
+      return fail(ErrorKind::invalid_input, "run " + run_id + " is already being run by " + current.owner +
+                                                " (last heartbeat " + std::to_string(ago) +
+                                                " s ago); wait for it, or stop it with shoal cancel " + run_id);
+    }
+    SQLite::Statement u(db, "UPDATE runs SET owner = ?, heartbeat_ms = ? WHERE id = ?");
+    u.bind(1, owner);
+    u.bind(2, now_ms());
+    u.bind(3, run_id);
+    u.exec();
+    return {};
+  });
+}
+
+Expected<std::string> heartbeat_run(Store& store, const std::string& run_id, const std::string& owner) {
+  return store.transaction([&](SQLite::Database& db) -> Expected<std::string> {
+    SQLite::Statement u(db, "UPDATE runs SET heartbeat_ms = ? WHERE id = ? AND owner = ?");
+    u.bind(1, now_ms());
+    u.bind(2, run_id);
+    u.bind(3, owner);
+    u.exec();
+    SQLite::Statement q(db, "SELECT status FROM runs WHERE id = ?");
+    q.bind(1, run_id);
+    if (!q.executeStep()) return fail(ErrorKind::not_found, "no run " + run_id);
+    return q.getColumn(0).getString();
+  });
+}
+
+Status release_run(Store& store, const std::string& run_id, const std::string& owner) {
+  return store.transaction([&](SQLite::Database& db) -> Status {
+    SQLite::Statement u(db, "UPDATE runs SET owner = NULL WHERE id = ? AND owner = ?");
+    u.bind(1, run_id);
+    u.bind(2, owner);
+    u.exec();
+    return {};
+  });
+}
+
+Status set_run_budget(Store& store, const std::string& run_id, double budget_usd) {
+  return store.transaction([&](SQLite::Database& db) -> Status {
+    SQLite::Statement u(db, "UPDATE runs SET budget_usd = ? WHERE id = ?");
+    u.bind(1, budget_usd);
+    u.bind(2, run_id);
+    if (u.exec() == 0) return fail(ErrorKind::not_found, "no run " + run_id);
+    return {};
+  });
+}
+
 }  // namespace shoal::store

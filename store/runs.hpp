@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,6 +42,22 @@ Status set_run_status(Store& store, const std::string& id, const std::string& st
                       const std::string& error = "");
 // Adds `usd` to the run's cost inside the caller's transaction.
 void add_run_cost(SQLite::Database& db, const std::string& run_id, double usd);
+
+// The run's owner lock: one orchestrator drives a run at a time. `owner` is "pid@host".
+struct RunOwner {
+  std::string owner;           // "" when nobody holds the run
+  std::optional<int64_t> heartbeat_ms;
+};
+Expected<RunOwner> run_owner(Store& store, const std::string& run_id);
+// Takes the lock when it is free, held by `owner` already, or `is_stale(current)` says the
+// holder is gone; otherwise invalid_input naming the holder and how long ago it was seen.
+Status claim_run(Store& store, const std::string& run_id, const std::string& owner,
+                 const std::function<bool(const RunOwner&)>& is_stale);
+// Refreshes the heartbeat; returns the run's status (so the owner sees a `shoal cancel`).
+Expected<std::string> heartbeat_run(Store& store, const std::string& run_id, const std::string& owner);
+Status release_run(Store& store, const std::string& run_id, const std::string& owner);
+// Sets the budget (shoal resume --budget).
+Status set_run_budget(Store& store, const std::string& run_id, double budget_usd);
 
 // Appends a progress event inside the caller's transaction; returns its id.
 int64_t add_event(SQLite::Database& db, const Event& event);

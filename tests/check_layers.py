@@ -15,9 +15,9 @@ ALLOWED = {
     "store": {"core"},
     "tools": {"store", "core"},
     "experiments": {"tools", "store", "core"},
-    "paper": {"tools", "store", "core"},
+    "paper": {"experiments", "tools", "store", "core"},  # compiles LaTeX in the sandbox
     "agent": {"experiments", "paper", "tools", "store", "core"},
-    "cli": {"agent", "experiments", "paper", "tools", "store", "core"},
+    "cli": {"web", "agent", "experiments", "paper", "tools", "store", "core"},  # `shoal serve` starts the web UI
     "web": {"agent", "experiments", "paper", "tools", "store", "core"},
     "python": {"agent", "experiments", "paper", "tools", "store", "core"},
 }

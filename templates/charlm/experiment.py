@@ -41,6 +41,12 @@ LOG2E = 1.0 / math.log(2.0)  # nats -> bits
 # ----------------------------------------------------------------------------
 # Command line
 # ----------------------------------------------------------------------------
+def seed_range(n):
+    """Seeds 0..n-1, shifted by SHOAL_SEED (Shoal's seed re-runs of a best experiment)."""
+    base = int(os.environ.get("SHOAL_SEED", "0")) * 1000
+    return range(base, base + n)
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description="Tiny character-level transformer LM.")
     p.add_argument("--out_dir", required=True, help="folder for results (created if missing)")
@@ -284,7 +290,7 @@ def main(argv=None):
     t_start = time.time()
 
     per_seed, runs = [], []
-    for seed in range(args.seeds):
+    for seed in seed_range(args.seeds):
         final, curves, sample_text = train_one(args, chars, train, val, seed)
         per_seed.append(final)
         runs.append({"seed": seed, "final": final, "curves": curves, "sample": sample_text})

@@ -41,6 +41,12 @@ EMBEDDINGS = ("sinusoidal", "identity")
 # ----------------------------------------------------------------------------
 # Command line
 # ----------------------------------------------------------------------------
+def seed_range(n):
+    """Seeds 0..n-1, shifted by SHOAL_SEED (Shoal's seed re-runs of a best experiment)."""
+    base = int(os.environ.get("SHOAL_SEED", "0")) * 1000
+    return range(base, base + n)
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description="DDPM with an MLP denoiser on 2-D toy datasets.")
     p.add_argument("--out_dir", required=True, help="folder for results (created if missing)")
@@ -337,7 +343,7 @@ def main(argv=None):
     for name in args.datasets:
         per_seed = []
         all_results["runs"][name] = []
-        for seed in range(args.seeds):
+        for seed in seed_range(args.seeds):
             t0 = time.time()
             final, curves, gen_pts, ref = train_one(args, name, seed)
             per_seed.append(final)

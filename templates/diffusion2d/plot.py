@@ -21,6 +21,10 @@ import numpy as np  # noqa: E402
 labels = {
     "run_0": "Baseline",
 }
+# Shoal's plot stage writes labels.json next to the run folders; its names win.
+if os.path.isfile("labels.json"):
+    with open("labels.json") as f:
+        labels.update(json.load(f))
 
 
 def run_dirs():

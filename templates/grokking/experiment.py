@@ -39,6 +39,12 @@ OPERATIONS = ("add", "sub", "div", "mul")
 # ----------------------------------------------------------------------------
 # Command line
 # ----------------------------------------------------------------------------
+def seed_range(n):
+    """Seeds 0..n-1, shifted by SHOAL_SEED (Shoal's seed re-runs of a best experiment)."""
+    base = int(os.environ.get("SHOAL_SEED", "0")) * 1000
+    return range(base, base + n)
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description="Grokking on modular arithmetic (x OP y mod p).")
     p.add_argument("--out_dir", required=True, help="folder for results (created if missing)")
@@ -230,7 +236,7 @@ def main(argv=None):
     for op in args.operations:
         per_seed = []
         all_results["runs"][op] = []
-        for seed in range(args.seeds):
+        for seed in seed_range(args.seeds):
             t0 = time.time()
             final, curves = train_one(args, op, seed)
             per_seed.append(final)

@@ -1,0 +1,91 @@
+#include "agent/evidence.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "store/blobs.hpp"
+
+namespace shoal::agent {
+
+std::vector<store::Node> IdeaEvidence::done_nodes() const {
+  std::vector<store::Node> out;
+  for (const auto& n : nodes)
+    if (n.status == "done" && !n.metrics_json.empty()) out.push_back(n);
+  return out;
+}
+
+namespace {
+
+// Appends the plots and captions of one owner to `plots` (a newer plot of a name replaces
+// the older), and returns its notes ("" when none).
+Expected<std::string> collect(store::Store& store, const std::string& owner_kind, const std::string& owner_id,
+                              std::vector<PlotEvidence>& plots) {
+  SHOAL_TRY(artifacts, store::list_artifacts(store, owner_kind, owner_id));
+  std::map<std::string, std::string> captions;
+  std::string notes;
+  for (const auto& a : artifacts) {
+    if (a.kind == "caption" || a.kind == "notes") {
+      SHOAL_TRY(text, store::get_blob(store, a.hash));
+      if (a.kind == "caption") captions[a.name] = text;
+      else notes = text;
+    }
+  }
+  for (const auto& a : artifacts) {
+    if (a.kind != "plot") continue;
+    SHOAL_TRY(png, store::get_blob(store, a.hash));
+    PlotEvidence p{owner_id, a.name, captions.count(a.name) ? captions[a.name] : "", png};
+    auto same = std::find_if(plots.begin(), plots.end(), [&](const PlotEvidence& q) { return q.name == a.name; });
+    if (same != plots.end()) plots.erase(same);
+    plots.push_back(std::move(p));
+  }
+  return notes;
+}
+
+}  // namespace
+
+Expected<IdeaEvidence> gather_evidence(store::Store& store, const std::string& idea_id) {
+  return gather_evidence(store, idea_id, std::nullopt);
+}
+
+Expected<IdeaEvidence> gather_evidence(store::Store& store, const std::string& idea_id, std::optional<bool> higher_is_better) {
+  IdeaEvidence ev;
+  SHOAL_TRY(idea, store::get_idea(store, idea_id));
+  ev.idea = idea;
+  SHOAL_TRY(run, store::get_run(store, idea.run_id));
+  ev.run = run;
+  SHOAL_TRY(nodes, store::list_nodes(store, idea_id));
+
+  std::vector<store::Node> done, rest;
+  for (auto& n : nodes) (n.status == "done" && !n.metrics_json.empty() ? done : rest).push_back(n);
+  auto has_metric = [](const store::Node& n) { return n.metric.has_value(); };
+  auto with_metric = std::stable_partition(done.begin(), done.end(), has_metric);
+  if (higher_is_better) {
+    std::stable_sort(done.begin(), with_metric, [&](const store::Node& a, const store::Node& b) {
+      return *higher_is_better ? *a.metric > *b.metric : *a.metric < *b.metric;
+    });
+  } else if (idea.best_metric) {
+    auto best = std::find_if(done.begin(), with_metric, [&](const store::Node& n) { return *n.metric == *idea.best_metric; });
+    if (best != with_metric) std::rotate(done.begin(), best, best + 1);
+  }
+  ev.nodes = done;
+  ev.nodes.insert(ev.nodes.end(), rest.begin(), rest.end());
+
+  if (!run.template_hash.empty()) {
+    SHOAL_TRY(baseline, store::find_baseline(store, run.template_hash, "baseline"));
+    if (!baseline) {
+      SHOAL_TRY(smoke, store::find_baseline(store, run.template_hash, "baseline_smoke"));
+      baseline = smoke;
+    }
+    ev.baseline = baseline;
+  }
+
+  // Plots in node order (oldest first, so the newest of a name wins), then the idea's own.
+  std::vector<store::Node> by_age = nodes;
+  std::sort(by_age.begin(), by_age.end(), [](const store::Node& a, const store::Node& b) { return a.created_ms < b.created_ms; });
+  for (const auto& n : by_age) SHOAL_CHECK(collect(store, "node", n.id, ev.plots));
+  SHOAL_TRY(notes, collect(store, "idea", idea_id, ev.plots));
+  ev.notes = notes;
+  return ev;
+}
+
+}  // namespace shoal::agent

@@ -1,0 +1,44 @@
+// The evidence an idea's paper is written from, gathered from the store: the idea, its
+// experiment nodes (the best finished one first), the template's baseline, the plots with
+// their captions and bytes, and the notes written during the experiments. Nothing else: the
+// write-up sees only what was measured and recorded.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/expected.hpp"
+#include "store/db.hpp"
+#include "store/ideas.hpp"
+#include "store/nodes.hpp"
+#include "store/runs.hpp"
+
+namespace shoal::agent {
+
+struct PlotEvidence {
+  std::string node_id;  // the node (or idea) the plot belongs to
+  std::string name;     // "loss.png"
+  std::string caption;  // "" when none was stored
+  std::string png;      // the bytes
+};
+
+struct IdeaEvidence {
+  store::Idea idea;
+  store::Run run;
+  std::vector<store::Node> nodes;        // the idea's done nodes, best metric first, then its failed ones
+  std::optional<store::Node> baseline;   // the template version's baseline, when one was stored
+  std::vector<PlotEvidence> plots;       // one per name (the newest), in the order they were stored
+  std::string notes;                     // the idea's notes.md ("" when none)
+
+  // The done nodes (with metrics) only.
+  std::vector<store::Node> done_nodes() const;
+};
+
+// Gathers the evidence of `idea_id`. The best node is the done node with the best metric in the
+// direction `higher_is_better`; without a direction, the node whose metric equals the idea's
+// best_metric comes first and the rest keep their order. not_found when the idea is unknown.
+Expected<IdeaEvidence> gather_evidence(store::Store& store, const std::string& idea_id);
+Expected<IdeaEvidence> gather_evidence(store::Store& store, const std::string& idea_id, std::optional<bool> higher_is_better);
+
+}  // namespace shoal::agent

@@ -1,0 +1,54 @@
+// The orchestrator: creates runs and drives them through their stages.
+//
+// Run-level stages first (baseline, ideas, novelty of each idea, rank), then every selected
+// idea through experiments, plots, paper and review, `parallel` ideas at once on an Asio
+// thread pool. LLM calls and experiment runs are scheduled separately (the LLM client's
+// concurrency cap, the executor's slots), so a slow experiment never holds up another
+// idea's LLM work. Every stage goes through run_stage() (stage_runner.hpp), so a resumed
+// run redoes at most the stages that were in flight when it stopped.
+//
+// One orchestrator drives a run at a time: drive_run() takes the run's lock in the store
+// (pid@host with a heartbeat) and refuses a run someone alive holds.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "agent/run_context.hpp"
+#include "core/config.hpp"
+#include "store/runs.hpp"
+
+namespace shoal::agent {
+
+// Checks the template (shoal template check's file checks), the model string (and its key),
+// the budget, and creates the run (status pending) with `options` stored in config_json.
+// Returns the run as stored.
+Expected<store::Run> create_run(const Config& config, RunOptions options);
+
+struct DriveOptions {
+  std::function<void(const ProgressNote&)> progress;  // called from worker threads; may be empty
+  const experiments::CancelToken* stop = nullptr;      // set by the caller (Ctrl-C, Python): pause the run
+  std::optional<double> budget_usd;                    // resume --budget: a new budget for the run
+  std::function<std::unique_ptr<experiments::Executor>(const Config&)> make_executor;  // tests, benchmarks
+  llm::FunctionModel function_model;                   // for model strings "function[:NAME]" (Python bindings)
+};
+
+struct RunSummary {
+  std::string run_id;
+  std::string status;  // done, paused, cancelled, failed
+  int ideas = 0, done = 0, failed = 0, skipped = 0, parked = 0;
+  double cost_usd = 0;
+  double seconds = 0;
+  std::string message;  // why it stopped, when not done
+};
+
+// Drives the run until every selected idea is final, the run is paused (stop token, budget)
+// or cancelled (shoal cancel). Also how `shoal resume` continues a run.
+Expected<RunSummary> drive_run(const Config& config, const std::string& run_id, const DriveOptions& options);
+
+// Marks the run cancelled; a running orchestrator sees it within its heartbeat interval
+// and stops its stages; ideas that were not final become cancelled.
+Status cancel_run(const Config& config, const std::string& run_id);
+
+}  // namespace shoal::agent

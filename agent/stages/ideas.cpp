@@ -1,0 +1,189 @@
+#include "agent/stages/ideas.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "agent/prompts.hpp"
+#include "agent/stages/stage_llm.hpp"
+#include "core/file.hpp"
+#include "core/time.hpp"
+#include "store/runs.hpp"
+
+namespace shoal::agent {
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t kMaxCodeChars = 16000;  // experiment.py shown to the model, at most
+constexpr size_t kMaxArchive = 60;       // earlier ideas of the template listed, at most
+
+const llm::Shape kIdeaShape = {{"Name", llm::JsonType::string},        {"Title", llm::JsonType::string},
+                               {"Experiment", llm::JsonType::string},  {"Interestingness", llm::JsonType::number},
+                               {"Feasibility", llm::JsonType::number}, {"Novelty", llm::JsonType::number}};
+
+// The first of `keys` that `j` holds as a string, else "".
+std::string text_field(const json& j, std::initializer_list<const char*> keys) {
+  for (const char* k : keys)
+    if (j.contains(k) && j[k].is_string()) return j[k].get<std::string>();
+  return "";
+}
+
+// The score under `key` (or its lower-case form), a number or a numeric string, clamped to 1..10.
+std::optional<double> score(const json& j, const std::string& key) {
+  std::string lower = key;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  for (const auto& k : {key, lower}) {
+    if (!j.contains(k)) continue;
+    double v = 0;
+    if (j[k].is_number()) v = j[k].get<double>();
+    else if (j[k].is_string()) v = std::strtod(j[k].get<std::string>().c_str(), nullptr);
+    else continue;
+    return std::clamp(v, 1.0, 10.0);
+  }
+  return std::nullopt;
+}
+
+// `text` as an identifier: lower-case ASCII letters, digits and single underscores, at most 48 characters.
+std::string identifier(const std::string& text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) && c < 128) out += static_cast<char>(std::tolower(c));
+    else if (!out.empty() && out.back() != '_') out += '_';
+    if (out.size() >= 48) break;
+  }
+  while (!out.empty() && out.back() == '_') out.pop_back();
+  return out;
+}
+
+// "- name: title" per idea.
+std::string idea_lines(const std::vector<store::Idea>& ideas) {
+  std::string out;
+  for (const auto& i : ideas) out += "- " + i.name + ": " + i.title + "\n";
+  return out.empty() ? "(none yet)\n" : out;
+}
+
+// The ideas of other runs of this template that existed when this run was created (a fixed
+// list, so a resumed run builds the same prompts), newest first.
+Expected<std::vector<store::Idea>> archive(RunContext& ctx) {
+  SHOAL_TRY(run, store::get_run(ctx.store, ctx.run_id));
+  SHOAL_TRY(all, store::ideas_of_template(ctx.store, ctx.tpl.manifest.name));
+  std::vector<store::Idea> out;
+  for (auto& i : all)
+    if (i.run_id != ctx.run_id && i.created_ms < run.created_ms && out.size() < kMaxArchive) out.push_back(i);
+  return out;
+}
+
+// This run's ideas in the order they were made.
+Expected<std::vector<store::Idea>> run_ideas(RunContext& ctx) {
+  SHOAL_TRY(ideas, store::list_ideas(ctx.store, ctx.run_id));
+  std::sort(ideas.begin(), ideas.end(), [](const store::Idea& a, const store::Idea& b) {
+    return a.created_ms != b.created_ms ? a.created_ms < b.created_ms : a.name < b.name;
+  });
+  return ideas;
+}
+
+// The first round's question for the next idea.
+std::string generation_prompt(RunContext& ctx, const TemplatePrompt& tp, const json& seeds,
+                              const std::vector<store::Idea>& earlier, const std::vector<store::Idea>& mine) {
+  auto code = read_file(ctx.tpl.dir / "experiment.py");
+  std::string seed_text;
+  for (const auto& s : seeds) seed_text += "```json\n" + s.dump(2) + "\n```\n";
+  std::vector<store::Idea> previous = mine;
+  previous.insert(previous.end(), earlier.begin(), earlier.end());
+  return render("ideas_generate", {{"task", tp.task},
+                                   {"code", clip(code.ok() ? *code : "(experiment.py is not readable)", kMaxCodeChars)},
+                                   {"seeds", seed_text.empty() ? "(none)\n" : seed_text},
+                                   {"previous", idea_lines(previous)},
+                                   {"reflections", std::to_string(ctx.options.reflections)}});
+}
+
+// One idea: the first answer, then up to options.reflections rounds of self-review that stop
+// early when the model says "I am done". Returns the last JSON.
+Expected<json> propose_idea(RunContext& ctx, const TemplatePrompt& tp, const std::string& question) {
+  llm::Request request;
+  request.system = render("ideas_system", {{"template_system", tp.system}});
+  request.messages = {llm::Message::user(question)};
+  request.temperature = 0.75;
+  SHOAL_TRY(reply, ask_json(ctx, request, kIdeaShape, "ideas", ""));
+  int rounds = ctx.options.reflections + 1;
+  for (int round = 2; round <= rounds; ++round) {
+    if (reply.text.find("I am done") != std::string::npos) break;
+    if (ctx.cancel.cancelled()) return fail(ErrorKind::cancelled, "the run was cancelled");
+    request.messages.push_back(llm::Message::assistant(reply.text));
+    request.messages.push_back(llm::Message::user(
+        render("ideas_reflect", {{"round", std::to_string(round)}, {"rounds", std::to_string(rounds)}})));
+    SHOAL_TRY(next, ask_json(ctx, request, kIdeaShape, "ideas", ""));
+    reply = std::move(next);
+  }
+  return reply.value;
+}
+
+}  // namespace
+
+Expected<json> load_seed_ideas(const RunContext& ctx) {
+  bool from_options = !ctx.options.seed_ideas.empty();
+  auto path = from_options ? ctx.options.seed_ideas : ctx.tpl.dir / "seed_ideas.json";
+  auto text = read_file(path);
+  if (!text.ok()) {
+    if (!from_options && text.error().kind == ErrorKind::not_found) return json::array();
+    return fail(text.error().kind, "cannot read the seed ideas " + path.string() + ": " + text.error().message);
+  }
+  auto doc = json::parse(*text, nullptr, false);
+  bool objects = doc.is_array() && std::all_of(doc.begin(), doc.end(), [](const json& i) { return i.is_object(); });
+  if (!objects)
+    return fail(ErrorKind::invalid_input, path.string() + " must be a JSON list of idea objects "
+                                                          "({\"Name\": ..., \"Title\": ..., \"Experiment\": ...})");
+  return doc;
+}
+
+store::Idea idea_from_json(const json& j, const std::string& run_id) {
+  store::Idea idea;
+  idea.run_id = run_id;
+  idea.title = text_field(j, {"Title", "title"});
+  idea.name = identifier(text_field(j, {"Name", "name"}));
+  if (idea.name.empty()) idea.name = identifier(idea.title);
+  if (idea.name.empty()) idea.name = "idea";
+  if (idea.title.empty()) idea.title = idea.name;
+  idea.interestingness = score(j, "Interestingness");
+  idea.feasibility = score(j, "Feasibility");
+  idea.novelty = score(j, "Novelty");
+  json stored = j.is_object() ? j : json::object();
+  stored["Name"] = idea.name;
+  if (!stored.contains("Hypothesis")) {
+    std::string hypothesis = text_field(j, {"hypothesis", "Idea", "idea"});
+    if (!hypothesis.empty()) stored["Hypothesis"] = hypothesis;
+  }
+  idea.idea_json = stored.dump();
+  return idea;
+}
+
+Expected<std::vector<store::Idea>> generate_ideas(RunContext& ctx) {
+  int target = ctx.options.generate > 0 ? ctx.options.generate : 2 * ctx.options.ideas;
+  SHOAL_TRY(tp, template_prompt(ctx.tpl));
+  SHOAL_TRY(seeds, load_seed_ideas(ctx));
+  SHOAL_TRY(earlier, archive(ctx));
+  SHOAL_TRY(mine, run_ideas(ctx));
+  while (static_cast<int>(mine.size()) < target) {
+    if (ctx.cancel.cancelled()) return fail(ErrorKind::cancelled, "the run was cancelled");
+    ctx.progress({"", "ideas", "idea " + std::to_string(mine.size() + 1) + "/" + std::to_string(target)});
+    SHOAL_TRY(proposed, propose_idea(ctx, tp, generation_prompt(ctx, tp, seeds, earlier, mine)));
+    store::Idea idea = idea_from_json(proposed, ctx.run_id);
+    std::set<std::string> taken;
+    for (const auto& i : mine) taken.insert(i.name);
+    std::string base = idea.name;
+    for (int n = 2; taken.count(idea.name); ++n) idea.name = base + "_" + std::to_string(n);
+    if (idea.name != base) {
+      auto stored = json::parse(idea.idea_json);
+      stored["Name"] = idea.name;
+      idea.idea_json = stored.dump();
+    }
+    // Strictly increasing creation times keep the order (and so the next prompts) stable.
+    idea.created_ms = std::max(now_ms(), mine.empty() ? int64_t{0} : mine.back().created_ms + 1);
+    SHOAL_TRY(added, store::add_idea(ctx.store, idea));
+    mine.push_back(added);
+  }
+  return mine;
+}
+
+}  // namespace shoal::agent

@@ -1,0 +1,24 @@
+// The novelty check (AI-Scientist's check_idea_novelty): in up to options.novelty_rounds
+// rounds the model proposes a literature query, tools::search_papers answers it (Semantic
+// Scholar, OpenAlex, arXiv with fallback; answers cached in the store), and the model
+// decides "novel" or "not novel" with its reasons and the papers it compared against.
+#pragma once
+
+#include "agent/run_context.hpp"
+#include "store/ideas.hpp"
+
+namespace shoal::agent {
+
+// Checks `idea` and stores the verdict with set_idea_novelty; returns the idea as stored.
+// The stored JSON: {"novel", "decision" ("novel", "not novel" or "undecided"), "decided_by"
+// ("model", or "no_decision" when the rounds ran out: the idea is then kept as novel),
+// "reasons", "rounds", "queries": [{"query", "engine", "from_cache", "results", "skipped"} or
+// {"query", "error"}], "papers": [{"ref", "engine", "id", "title", "authors", "year", "venue",
+// "url", "doi", "arxiv_id", "cited"}], "compared": [refs the model named], "engine" (the last
+// engine that answered, "" if none), "literature_unreachable", "literature_errors"}.
+// An unreachable literature never fails the stage: the model is told and decides from what
+// it has, and the JSON says so. Errors are the model's (budget_exceeded, cancelled, remote)
+// and the store's.
+Expected<store::Idea> check_novelty(RunContext& ctx, const store::Idea& idea);
+
+}  // namespace shoal::agent

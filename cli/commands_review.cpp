@@ -1,0 +1,190 @@
+// shoal review PAPER.pdf: review any PDF with the configured model (NeurIPS form, ensemble,
+// reflection, meta-review); shoal paper IDEA_ID: (re)write an idea's paper from its stored
+// evidence, then review it.
+#include <stdlib.h>
+
+#include <iomanip>
+#include <iostream>
+
+#include "agent/stages/review.hpp"
+#include "agent/stages/writeup.hpp"
+#include "cli/command.hpp"
+#include "core/file.hpp"
+#include "core/time.hpp"
+#include "experiments/local_executor.hpp"
+#include "store/blobs.hpp"
+#include "store/ideas.hpp"
+#include "store/runs.hpp"
+
+namespace shoal::cli {
+namespace fs = std::filesystem;
+namespace {
+
+struct ReviewArgs {
+  std::string pdf, idea_id, model, template_dir, out;
+  int ensemble = 0, reflections = -1;
+  bool json = false, no_images = false, no_review = false;
+};
+
+std::unique_ptr<experiments::Executor> local_executor(const Config& config) {
+  experiments::SandboxOptions sandbox;
+  sandbox.user = config.get("sandbox_user");
+  sandbox.use_cgroups = config.get("sandbox_cgroup") != "none";
+  return std::make_unique<experiments::LocalExecutor>(0, -1, sandbox);
+}
+
+// A scratch folder the sandbox's user can enter, removed when this goes out of scope.
+struct Scratch {
+  fs::path path;
+  Scratch() {
+    std::string pattern = (fs::temp_directory_path() / "shoal-review-XXXXXX").string();
+    if (!::mkdtemp(pattern.data())) throw ShoalError(fail(ErrorKind::io, "cannot create a folder under " + pattern));
+    path = pattern;
+    fs::permissions(path, fs::perms::others_exec, fs::perm_options::add);
+  }
+  ~Scratch() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+std::string score(double v) {
+  std::ostringstream s;
+  s << std::setprecision(3) << v;
+  return s.str();
+}
+
+void print_form(const paper::ReviewForm& f, const std::string& heading) {
+  std::cout << heading << "\n  overall " << score(f.overall) << "/10, confidence " << score(f.confidence)
+            << "/5, decision " << f.decision << "\n  originality " << score(f.originality) << ", quality "
+            << score(f.quality) << ", clarity " << score(f.clarity) << ", significance " << score(f.significance)
+            << ", soundness " << score(f.soundness) << ", presentation " << score(f.presentation) << ", contribution "
+            << score(f.contribution) << "\n";
+  if (!f.summary.empty()) std::cout << "  " << f.summary << "\n";
+  for (const auto& w : f.weaknesses) std::cout << "  - weakness: " << w << "\n";
+}
+
+llm::ClientOptions client_for(const Context& ctx, const std::string& model) {
+  llm::ClientOptions options = llm::client_options(ctx.config());
+  options.model = model;
+  if (!fs::exists(ctx.db_path())) options.db_path.clear();  // no home: nothing recorded, no response cache
+  return options;
+}
+
+int run_review(Context& ctx, const ReviewArgs& a) {
+  std::string model = a.model.empty() ? ctx.config().get("model") : a.model;
+  if (model == "offline")
+    throw ShoalError(fail(ErrorKind::invalid_input,
+                          "shoal review needs an LLM: give --model (openai:MODEL, anthropic:MODEL, ollama:MODEL) or set "
+                          "`model`; the offline agent writes no reviews"));
+  auto pdf = read_file(a.pdf).value();
+  auto client = llm::Client::create(client_for(ctx, model)).value();
+  auto executor = local_executor(ctx.config());
+  Scratch scratch;
+  agent::ReviewOptions options = agent::review_options(ctx.config());
+  if (a.ensemble > 0) options.ensemble = a.ensemble;
+  if (a.reflections >= 0) options.reflections = a.reflections;
+  if (a.no_images) options.page_images = 0;
+  options.work_dir = scratch.path / "pdf";
+  auto set = agent::review_pdf(*client, *executor, pdf, options).value();
+  if (a.json) {
+    std::cout << set.to_json().dump(2) << "\n";
+  } else {
+    std::cout << a.pdf << ": " << set.pages << " page(s), reviewed by " << set.model
+              << (set.used_images ? " (text and page images)" : " (text only)") << "\n";
+    for (size_t i = 0; i < set.reviews.size(); ++i) print_form(set.reviews[i], "review " + std::to_string(i + 1) + ":");
+    for (const auto& f : set.failures) std::cout << "failed review: " << f.error << "\n";
+    if (set.meta && set.reviews.size() > 1) print_form(*set.meta, "meta-review (mean scores):");
+    if (!set.meta_note.empty()) std::cout << "note: " << set.meta_note << "\n";
+  }
+  if (set.reviews.empty())
+    throw ShoalError(fail(ErrorKind::remote, "every review failed: " +
+                                                 (set.failures.empty() ? std::string("none made") : set.failures.back().error)));
+  return 0;
+}
+
+// The template folder of a run: --template, else the one its options name.
+fs::path run_template(const store::Run& run, const std::string& given) {
+  fs::path dir = given;
+  if (dir.empty()) {
+    auto j = nlohmann::json::parse(run.config_json, nullptr, false);
+    if (!j.is_discarded() && j.contains("template_dir") && j["template_dir"].is_string()) dir = j["template_dir"].get<std::string>();
+  }
+  if (dir.empty() || !fs::is_directory(dir))
+    throw ShoalError(fail(ErrorKind::not_found, "the template folder of run " + run.id + " (" +
+                                                    (dir.empty() ? std::string("not recorded") : dir.string()) +
+                                                    ") is not there: give it with --template DIR"));
+  return dir;
+}
+
+int run_paper(Context& ctx, const ReviewArgs& a) {
+  auto store = ctx.open_store(store::OpenMode::existing);
+  auto idea = store::get_idea(store, a.idea_id).value();
+  auto run = store::get_run(store, idea.run_id).value();
+  fs::path tpl = run_template(run, a.template_dir);
+  std::string model = !a.model.empty() ? a.model : !run.model.empty() ? run.model : ctx.config().get("model");
+  std::unique_ptr<llm::Client> client;
+  if (model != "offline") {
+    auto options = client_for(ctx, model);
+    options.run_id = run.id;
+    client = llm::Client::create(options).value();
+  }
+  auto executor = local_executor(ctx.config());
+  fs::path work = ctx.home() / "work" / run.id / idea.id / ("paper-cli-" + std::to_string(now_ms()));
+  ensure_writable_dir(work.parent_path()).value();
+  for (fs::path p = work.parent_path(); p != ctx.home().parent_path() && !p.empty(); p = p.parent_path())
+    fs::permissions(p, fs::perms::others_exec, fs::perm_options::add);
+
+  agent::WriteupOptions options = agent::writeup_options(ctx.config());
+  options.work_dir = work / "latex";
+  auto written = agent::write_paper(store, client.get(), *executor, tpl, idea.id, options).value();
+  const auto& p = written.paper;
+  nlohmann::json out = written.to_json();
+  if (!a.out.empty()) write_file_atomic(a.out, store::get_blob(store, p.pdf_hash).value()).value();
+  if (!a.no_review) {
+    agent::ReviewOptions review = agent::review_options(ctx.config());
+    review.work_dir = work / "review";
+    auto reviewed = agent::review_paper(store, client.get(), *executor, p.id, review).value();
+    out["review"] = reviewed.to_json();
+  }
+  std::error_code ec;
+  fs::remove_all(work, ec);
+  if (a.json) {
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  auto unverified = nlohmann::json::parse(p.unverified_json, nullptr, false);
+  std::cout << "paper " << p.id << " (attempt " << p.attempt << ", " << written.attempt_ids.size()
+            << " attempt(s) this time): " << (p.pages ? std::to_string(*p.pages) : "?") << " page(s), "
+            << (unverified.is_array() ? unverified.size() : 0) << " unverified number(s)"
+            << (model == "offline" ? " [offline baseline agent: no LLM wrote it]" : "") << "\n";
+  if (!a.out.empty()) std::cout << "PDF written to " << a.out << "\n";
+  if (out.contains("review")) std::cout << "review: " << out["review"].dump() << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void add_review_commands(CLI::App& app, Commands& commands) {
+  static ReviewArgs args;
+  auto* review = app.add_subcommand("review", "Review any PDF with the configured model (NeurIPS form)");
+  review->add_option("PAPER", args.pdf, "The PDF to review")->required();
+  review->add_option("--model", args.model, "openai:MODEL, anthropic:MODEL, ollama:MODEL (default: the model setting)");
+  review->add_option("--ensemble", args.ensemble, "Independent reviews (default: review_ensemble)")->check(CLI::Range(1, 20));
+  review->add_option("--reflections", args.reflections, "Reflection rounds per review (default: review_reflections)")
+      ->check(CLI::Range(0, 10));
+  review->add_flag("--no-images", args.no_images, "Send the text only, no page images");
+  review->add_flag("--json", args.json, "Print every review, the failures and the meta-review as JSON");
+  commands.add(review, [](Context& ctx) { return run_review(ctx, args); });
+
+  auto* paper = app.add_subcommand("paper", "(Re)write an idea's paper from its stored evidence, then review it");
+  paper->add_option("IDEA_ID", args.idea_id, "The idea (see shoal status --json)")->required();
+  paper->add_option("--model", args.model, "The model (default: the run's model; offline: the no-LLM baseline paper)");
+  paper->add_option("--template", args.template_dir, "The template folder (default: the one the run recorded)");
+  paper->add_option("--out", args.out, "Also write the PDF to this file");
+  paper->add_flag("--no-review", args.no_review, "Write the paper only");
+  paper->add_flag("--json", args.json, "Print the outcome as JSON");
+  commands.add(paper, [](Context& ctx) { return run_paper(ctx, args); });
+}
+
+}  // namespace shoal::cli

@@ -1,0 +1,271 @@
+// Browser tests of the reviewer web UI: `shoal serve` over a fixture store, driven in
+// Debian's headless Chromium by playwright-core. Saves screenshots of the main pages.
+//
+// usage: node web_browser.mjs --shoal PATH --fixture PATH --artifacts DIR
+// Exits 0 when every check passed, 1 otherwise (each check prints "ok" or "FAIL").
+import assert from 'node:assert/strict';
+import {spawn, execFileSync} from 'node:child_process';
+import {mkdtempSync, mkdirSync, rmSync, existsSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, a, i, all) =>
+  (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []));
+const CHROMIUM = '/usr/lib/chromium/chromium';
+const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run'];
+const TOKEN = 'browser-test-token-42';
+const XSS_IMG = '<img src=x onerror=alert(1)>';
+
+if (!existsSync(path.join(here, 'node_modules', 'playwright-core'))) {
+  console.error('web_browser: tests/browser/node_modules/playwright-core is missing: run scripts/setup (npm install)');
+  process.exit(1);
+}
+const {chromium} = await import(path.join(here, 'node_modules', 'playwright-core', 'index.mjs'));
+
+let failures = 0;
+async function check(name, fn) {
+  try {
+    await fn();
+    console.log(`ok   ${name}`);
+  } catch (e) {
+    failures++;
+    console.log(`FAIL ${name}\n     ${String(e && e.stack || e).split('\n').slice(0, 6).join('\n     ')}`);
+  }
+}
+
+// Starts `shoal serve`; resolves with {proc, url, token, stderr} once it prints its address.
+function serve(home, extra) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(args.shoal, ['serve', '--home', home, '--port', '0', ...extra], {stdio: ['ignore', 'pipe', 'pipe']});
+    let out = '', err = '';
+    const timer = setTimeout(() => reject(new Error(`shoal serve printed no address in 20 s:\n${out}${err}`)), 20000);
+    proc.stderr.on('data', (d) => { err += d; });
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const url = out.match(/(http:\/\/[^ ]+\/)/);
+      const token = out.match(/^token: (\S+)/m);
+      if (url && token) {
+        clearTimeout(timer);
+        resolve({proc, url: url[1], token: token[1], stderr: () => err});
+      }
+    });
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`shoal serve exited ${code}:\n${out}${err}`)); });
+  });
+}
+
+function stop(server) {
+  return new Promise((resolve) => {
+    server.proc.removeAllListeners('exit');
+    server.proc.on('exit', (code, signal) => resolve({code, signal}));
+    server.proc.kill('SIGTERM');
+  });
+}
+
+const home = mkdtempSync(path.join(tmpdir(), 'shoal-web-browser-'));
+const artifacts = args.artifacts || path.join(home, 'ci-artifacts');
+mkdirSync(artifacts, {recursive: true});
+const ids = JSON.parse(execFileSync(args.fixture, [home]).toString());
+
+await check('serve prints a generated token and warns when bound off loopback', async () => {
+  const open = await serve(home, ['--host', '0.0.0.0']);
+  assert.match(open.token, /^[0-9a-f]{32}$/);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.match(open.stderr(), /warning: listening on 0\.0\.0\.0/);
+  assert.match(open.stderr(), /no --token was given/);
+  const end = await stop(open);
+  assert.equal(end.code, 0, 'SIGTERM stops the server cleanly');
+});
+
+const server = await serve(home, ['--token', TOKEN]);
+const base = server.url.replace(/\/$/, '');
+const browser = await chromium.launch({executablePath: CHROMIUM, args: FLAGS, headless: true});
+const context = await browser.newContext({viewport: {width: 1400, height: 1000}});
+const dialogs = [], pageErrors = [], consoleErrors = [];
+
+function watch(page) {
+  page.on('dialog', async (d) => { dialogs.push(`${page.url()}: ${d.type()} ${d.message()}`); await d.dismiss(); });
+  page.on('pageerror', (e) => pageErrors.push(`${page.url()}: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`${page.url()}: ${m.text()}`); });
+}
+
+const page = await context.newPage();
+watch(page);
+const shot = (name) => page.screenshot({path: path.join(artifacts, `${name}.png`), fullPage: true});
+const text = (selector) => page.locator(selector).first().textContent();
+
+await check('the runs page lists both runs and updates live when a run finishes', async () => {
+  await page.goto(`${base}/`);
+  await page.locator(`tr[data-run="${ids.live_run}"]`).waitFor();
+  assert.equal(await page.locator('#runs tbody tr.run').count(), 2);
+  assert.match(await text(`tr[data-run="${ids.live_run}"] td.status`), /running/);
+  await shot('runs');
+  execFileSync(args.fixture, [home, 'finish', ids.live_run]);
+  await page.locator(`tr[data-run="${ids.live_run}"] td.status`, {hasText: 'done'}).waitFor({timeout: 15000});
+});
+
+await check('a run page lists its ideas and sorts and searches them', async () => {
+  await page.goto(`${base}/runs/${ids.done_run}`);
+  await page.locator('#ideas tbody tr.idea').first().waitFor();
+  assert.equal(await page.locator('#ideas tbody tr.idea').count(), 3);
+  await page.selectOption('#sort', 'score');
+  await page.waitForFunction(() => document.querySelector('#ideas tbody tr')?.dataset.idea !== undefined);
+  await page.waitForFunction((best) => document.querySelector('#ideas tbody tr.idea')?.dataset.idea === best, ids.best_idea);
+  await page.selectOption('#order', 'asc');
+  await page.waitForFunction((xss) => document.querySelector('#ideas tbody tr.idea')?.dataset.idea === xss, ids.xss_idea);
+  await page.fill('#q', 'memorisation');
+  await page.waitForFunction(() => document.querySelectorAll('#ideas tbody tr.idea').length === 1);
+  assert.match(await text('#ideas tbody tr.idea td.title'), /Weight decay/);
+  await page.fill('#q', '');
+  await page.waitForFunction(() => document.querySelectorAll('#ideas tbody tr.idea').length === 3);
+  await shot('run');
+});
+
+await check('the paper list sorts by overall score and opens a paper', async () => {
+  await page.goto(`${base}/papers`);
+  await page.locator('#papers tbody tr.paper').first().waitFor();
+  await page.selectOption('#sort', 'ai_overall');
+  await page.waitForFunction((best) => document.querySelector('#papers tbody tr.paper')?.dataset.paper === best, ids.best_paper);
+  await page.selectOption('#order', 'asc');
+  await page.waitForFunction((xss) => document.querySelector('#papers tbody tr.paper')?.dataset.paper === xss, ids.xss_paper);
+  await page.selectOption('#order', 'desc');
+  await page.waitForFunction((best) => document.querySelector('#papers tbody tr.paper')?.dataset.paper === best, ids.best_paper);
+  assert.match(await text('#count'), /2 papers/);
+  await shot('papers');
+  await page.click(`tr[data-paper="${ids.best_paper}"] td.title a`);
+  await page.waitForURL(`**/papers/${ids.best_paper}`);
+});
+
+await check('a paper shows its PDF inline, its thumbnail, abstract, unverified numbers and citations', async () => {
+  const pdf = page.waitForResponse((r) => r.url().endsWith(`/papers/${ids.best_paper}/pdf`), {timeout: 15000});
+  await page.goto(`${base}/papers/${ids.best_paper}`);
+  const response = await pdf;
+  assert.equal(response.status(), 200);
+  assert.equal(response.headers()['content-type'], 'application/pdf');
+  assert.equal(await page.locator('#pdf-frame').count(), 1);
+  await page.waitForFunction(() => {
+    const img = document.querySelector('#thumbnail img');
+    return img && img.complete && img.naturalWidth > 0;
+  });
+  assert.match(await text('#abstract'), /memorisation and generalisation/);
+  assert.match(await text('#unverified'), /4100/);
+  assert.match(await text('#citations'), /Grokking: Generalization Beyond Overfitting/);
+  await page.locator('#ai-reviews article.review').first().waitFor();
+  assert.equal(await page.locator('#ai-reviews article.review').count(), 4);
+  assert.equal(await page.locator('#reviews svg.chart rect').count() > 10, true);
+  await page.click('table.calls button.link');
+  await page.locator('#transcript .message.reply').waitFor();
+  assert.match(await text('#transcript'), /Overall: 6\. Accept\./);
+  // Chromium's PDF viewer takes the frame over (a chrome-extension frame) once the PDF renders.
+  const deadline = Date.now() + 15000;
+  while (!page.frames().some((f) => f.url().startsWith('chrome-extension://')) && Date.now() < deadline) {
+    await page.waitForTimeout(200);
+  }
+  assert.ok(page.frames().some((f) => f.url().startsWith('chrome-extension://')), 'the PDF opened in the viewer');
+  await page.waitForTimeout(1500);
+  await shot('paper');
+});
+
+async function fillReview(name, overall) {
+  await page.fill('#review-form input[name=reviewer]', name);
+  await page.fill('#review-form textarea[name=summary]', 'A careful sweep.');
+  for (const [field, value] of [['overall', overall], ['originality', 3], ['quality', 3], ['clarity', 4],
+    ['significance', 2], ['soundness', 3], ['presentation', 3], ['contribution', 2], ['confidence', 4]]) {
+    await page.fill(`#review-form input[name=${field}]`, String(value));
+  }
+  await page.selectOption('#review-form select[name=decision]', 'accept');
+  await page.click('#submit-review');
+}
+
+await check('a human review without the token is refused', async () => {
+  assert.equal(await page.locator('#read-only').count(), 1);
+  await fillReview('Anonymous', 9);
+  await page.locator('#review-message.error').waitFor();
+  assert.match(await text('#review-message'), /Not saved: .*token/);
+  assert.equal(await page.locator('#human-reviews article').count(), 0);
+});
+
+await check('a wrong token does not sign in; the right one does, and the review is saved', async () => {
+  await page.fill('#token', 'not-the-token');
+  await page.click('#sign-in button');
+  await page.locator('#auth-error', {hasText: 'wrong token'}).waitFor();
+  await page.fill('#token', TOKEN);
+  await page.click('#sign-in button');
+  await page.locator('#signed-in').waitFor();
+  await fillReview('Dr. Human', 8);
+  await page.locator('#review-message.ok').waitFor();
+  await page.locator('#human-reviews article', {hasText: 'Dr. Human'}).waitFor();
+});
+
+await check('the agreement view shows the human review beside the AI score', async () => {
+  await page.goto(`${base}/runs/${ids.done_run}/agreement`);
+  await page.locator('#agreement-table tbody tr').first().waitFor();
+  assert.equal(await text('#stat-papers'), '1');
+  assert.match(await text('#stat-agreement'), /100% \(1 of 1\)/);
+  assert.equal(await page.locator('svg.scatter circle.point.agree').count(), 1);
+  assert.match(await text(`tr[data-paper="${ids.best_paper}"]`), /6\.00.*8\.00/);
+  await shot('agreement');
+});
+
+await check('an idea page shows the experiment tree and a node diff against its parent', async () => {
+  await page.goto(`${base}/ideas/${ids.best_idea}`);
+  await page.locator(`button[data-node="${ids.improve_node}"]`).click();
+  await page.locator('#node-pane tr.add', {hasText: 'lr = 3e-3'}).waitFor();
+  assert.equal(await page.locator('#node-pane tr.del', {hasText: 'lr = 1e-3'}).count(), 1);
+  await page.locator(`button[data-node="${ids.draft_node}"]`).click();
+  await page.locator('#node-pane .plots img').waitFor();
+  await page.waitForFunction(() => document.querySelector('#node-pane .plots img')?.naturalWidth > 0);
+  await shot('idea');
+});
+
+await check('the compare view puts both papers side by side', async () => {
+  await page.goto(`${base}/compare?ids=${ids.best_paper},${ids.xss_paper}`);
+  await page.locator('#compare-table').waitFor();
+  assert.equal(await page.locator('#compare-table thead th').count(), 3);
+  assert.equal(await page.locator('#compare-table td.best').count() > 0, true);
+  await shot('compare');
+});
+
+await check('script payloads in titles, abstracts, reviews, logs and names show as text and never run', async () => {
+  const before = dialogs.length + pageErrors.length;
+  await page.goto(`${base}/runs/${ids.done_run}`);
+  await page.locator(`tr[data-idea="${ids.xss_idea}"]`).waitFor();
+  assert.ok((await text(`tr[data-idea="${ids.xss_idea}"] td.title`)).includes(XSS_IMG));
+  await page.goto(`${base}/papers/${ids.xss_paper}`);
+  await page.locator('#ai-reviews article.review').waitFor();
+  assert.ok((await text('#paper-title')).includes(XSS_IMG));
+  assert.ok((await text('#abstract')).includes('<script>alert(2)</script>'));
+  assert.ok((await text('#ai-reviews .reviewer')).includes('<b onmouseover=alert(3)>'));
+  assert.ok((await text('#unverified')).includes(XSS_IMG));
+  await page.hover('#ai-reviews .reviewer');
+  await shot('xss-paper');
+  await page.goto(`${base}/papers?q=warmup`);
+  await page.locator(`tr[data-paper="${ids.xss_paper}"]`).waitFor();
+  await page.goto(`${base}/ideas/${ids.best_idea}`);
+  await page.locator(`button[data-node="${ids.improve_node}"]`).click();
+  await page.locator('#stdout', {hasText: 'alert(2)'}).waitFor();
+  await page.goto(`${base}/compare?ids=${ids.best_paper},${ids.xss_paper}`);
+  await page.locator('#compare-table').waitFor();
+  await page.goto(`${base}/api/v1/artifacts/${ids.html_log}`);  // an HTML log opened directly
+  assert.match(await page.locator('body').textContent(), /<script>alert\('log'\)<\/script>/);
+  await page.waitForTimeout(500);
+  assert.equal(await page.locator('img[src="x"]').count(), 0);
+  assert.equal(dialogs.length + pageErrors.length, before, `dialogs: ${dialogs}; errors: ${pageErrors}`);
+});
+
+await check('no dialog, page error or console error on any page', async () => {
+  assert.deepEqual(dialogs, []);
+  assert.deepEqual(pageErrors, []);
+  // The only console errors allowed are the refused review (401) of the no-token check.
+  const unexpected = consoleErrors.filter((m) => !/status of 401/.test(m));
+  assert.deepEqual(unexpected, []);
+});
+
+await browser.close();
+const end = await stop(server);
+if (end.code !== 0) { failures++; console.log(`FAIL shoal serve exited ${end.code} ${end.signal} on SIGTERM`); }
+rmSync(home, {recursive: true, force: true});
+console.log(`web_browser: ${failures ? `${failures} check(s) failed` : 'every check passed'}; screenshots in ${artifacts}`);
+process.exit(failures ? 1 : 0);

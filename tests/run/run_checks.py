@@ -1,0 +1,85 @@
+"""Store checks shared by the whole-run tests: read the SQLite file a run wrote and assert
+what every finished run must satisfy."""
+import collections
+import hashlib
+import json
+import sqlite3
+
+FINAL = {"done", "failed", "skipped", "cancelled"}
+
+
+def connect(db):
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    con.row_factory = sqlite3.Row
+    return con
+
+
+def check_finished_run(db, run_id, want_status="done"):
+    """Returns a list of problems (empty when the run is sound)."""
+    problems = []
+    con = connect(db)
+    run = con.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+    if run is None:
+        return [f"no run {run_id}"]
+    if run["status"] != want_status:
+        problems.append(f"run status {run['status']} (want {want_status}): {run['error']}")
+    ideas = con.execute("SELECT * FROM ideas WHERE run_id = ?", (run_id,)).fetchall()
+    if not ideas:
+        problems.append("the run has no ideas")
+    for idea in ideas:
+        if idea["status"] not in FINAL:
+            problems.append(f"idea {idea['name']} is {idea['status']}, not final")
+    # every stage finished once: one stage_done event per (idea, stage), no 'running' rows
+    done_events = collections.Counter(
+        (r["idea_id"] or "", json.loads(r["data_json"])["stage"])
+        for r in con.execute("SELECT idea_id, data_json FROM events WHERE run_id = ? AND kind = 'stage_done'", (run_id,)))
+    for key, n in done_events.items():
+        if n != 1:
+            problems.append(f"stage {key} completed {n} times")
+    for row in con.execute("SELECT * FROM stage_executions WHERE run_id = ?", (run_id,)):
+        if row["status"] == "running":
+            problems.append(f"stage {row['stage']} of {row['idea_id']} still running")
+        if row["status"] == "done" and (row["idea_id"] or "", row["stage"]) not in done_events:
+            problems.append(f"stage {row['stage']} of {row['idea_id']} done without its event")
+    # nodes form proper trees: parents exist, belong to the same idea, no cycles
+    nodes = {r["id"]: r for r in con.execute(
+        "SELECT n.* FROM nodes n JOIN ideas i ON i.id = n.idea_id WHERE i.run_id = ?", (run_id,))}
+    for node in nodes.values():
+        seen, cur = set(), node
+        while cur["parent_id"]:
+            if cur["id"] in seen:
+                problems.append(f"node {node['id']}: cycle")
+                break
+            seen.add(cur["id"])
+            parent = nodes.get(cur["parent_id"])
+            if parent is None:
+                problems.append(f"node {cur['id']}: parent {cur['parent_id']} missing or of another idea's run")
+                break
+            if parent["idea_id"] != cur["idea_id"]:
+                problems.append(f"node {cur['id']}: parent of another idea")
+            cur = parent
+        if node["status"] in ("pending", "running"):
+            problems.append(f"node {node['id']} left {node['status']}")
+    # the same experiment (idea, parent, code, command) finished at most once
+    runs = collections.Counter((n["idea_id"], n["parent_id"], n["code_hash"], n["command"]) for n in nodes.values()
+                               if n["status"] in ("done", "failed") and n["limit_hit"] != "interrupted")
+    for key, n in runs.items():
+        if n > 1:
+            problems.append(f"experiment ran {n} times: {key[3][:80]}")
+    # artifacts: present and hashed
+    for a in con.execute("SELECT a.id, a.hash, b.data, b.size FROM artifacts a LEFT JOIN blobs b ON b.hash = a.hash"):
+        if a["data"] is None:
+            problems.append(f"artifact {a['id']}: blob {a['hash']} missing")
+        elif hashlib.sha256(a["data"]).hexdigest() != a["hash"] or len(a["data"]) != a["size"]:
+            problems.append(f"artifact {a['id']}: blob does not match its hash")
+    # costs add up: the run's cost is the sum of its calls
+    total = con.execute("SELECT coalesce(sum(cost_usd), 0) FROM llm_calls WHERE run_id = ?", (run_id,)).fetchone()[0]
+    if abs(total - run["cost_usd"]) > 1e-9:
+        problems.append(f"run cost {run['cost_usd']} != sum of its LLM calls {total}")
+    stage_total = con.execute("SELECT coalesce(sum(cost_usd), 0) FROM stage_executions WHERE run_id = ?",
+                              (run_id,)).fetchone()[0]
+    if stage_total > total + 1e-9:
+        problems.append(f"stages cost {stage_total} more than the run's calls {total}")
+    if con.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+        problems.append("integrity_check failed")
+    return problems

@@ -1,0 +1,189 @@
+#!/usr/bin/python3
+"""Whole runs of the offline baseline agent through the real shoal binary, sandbox and store:
+a run to the end, SIGKILL during an experiment then resume, a second resume refused while
+one runs, shoal cancel, and the bad-input refusals.
+
+usage: test_run_offline.py PATH/TO/shoal
+"""
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+from run_checks import check_finished_run, connect
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TINY = os.path.join(HERE, "..", "templates", "tiny")
+failures = []
+
+
+def check(name, ok, detail=""):
+    print(("ok   " if ok else "FAIL ") + name + ("" if ok else ": " + detail))
+    if not ok:
+        failures.append(name)
+
+
+def shoal(*args, **kw):
+    return subprocess.run([SHOAL, *args, "--home", HOME], capture_output=True, text=True, timeout=300, **kw)
+
+
+def start(*args):
+    return subprocess.Popen([SHOAL, *args, "--home", HOME], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def run_id_of(text):
+    for line in text.splitlines():
+        if line.startswith("run "):
+            return line.split()[1]
+    return None
+
+
+def wait_for(predicate, timeout=60):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            if predicate():
+                return True
+        except sqlite3.Error:
+            pass
+        time.sleep(0.1)
+    return False
+
+
+def slow_template(seconds):
+    """A copy of tiny whose experiments take `seconds` each."""
+    path = os.path.join(TMP, f"slow{seconds}")
+    shutil.copytree(TINY, path)
+    exp = os.path.join(path, "experiment.py")
+    text = open(exp).read().replace("random.seed(0)", f"import time\ntime.sleep({seconds})\nrandom.seed(0)")
+    open(exp, "w").write(text)
+    return path
+
+
+def main():
+    tpl = os.path.join(TMP, "tiny")
+    shutil.copytree(TINY, tpl)
+    db = os.path.join(HOME, "shoal.db")
+
+    # 1. a whole offline run
+    r = shoal("run", tpl, "--smoke", "--ideas", "2")
+    rid = run_id_of(r.stdout)
+    check("offline run exits 0", r.returncode == 0, r.stdout + r.stderr)
+    check("offline run says it is the baseline agent", "no-LLM baseline" in r.stdout, r.stdout)
+    problems = check_finished_run(db, rid) if rid else ["no run id printed"]
+    check("offline run store is sound", not problems, "; ".join(problems))
+    con = connect(db)
+    ideas = con.execute("SELECT name, status FROM ideas WHERE run_id = ? ORDER BY rank", (rid,)).fetchall()
+    check("one idea per knob, both done", [tuple(i) for i in ideas] == [("sweep_lr", "done"), ("sweep_steps", "done")],
+          str([tuple(i) for i in ideas]))
+    sweeps = con.execute("SELECT count(*) FROM nodes n JOIN ideas i ON i.id = n.idea_id WHERE i.run_id = ? "
+                         "AND n.kind = 'sweep' AND n.status = 'done' AND n.metric IS NOT NULL", (rid,)).fetchone()[0]
+    check("every non-baseline knob value ran (2 + 1)", sweeps == 3, f"{sweeps} sweep nodes")
+    plots = con.execute("SELECT count(*) FROM artifacts WHERE kind = 'plot' AND mime = 'image/png' AND owner_id IN "
+                        "(SELECT n.id FROM nodes n JOIN ideas i ON i.id = n.idea_id WHERE i.run_id = ?)", (rid,)).fetchone()[0]
+    check("a plot per idea stored", plots == 2, f"{plots} plots")
+    papers = con.execute("SELECT p.status, p.pdf_hash, p.pages FROM papers p JOIN ideas i ON i.id = p.idea_id "
+                         "WHERE i.run_id = ?", (rid,)).fetchall()
+    check("each idea has a compiled paper with a PDF", len(papers) == 2 and all(
+        p["status"] == "compiled" and p["pdf_hash"] and p["pages"] >= 1 for p in papers), str([tuple(p) for p in papers]))
+    reviews = con.execute("SELECT r.reviewer, r.overall FROM reviews r JOIN papers p ON p.id = r.paper_id "
+                          "JOIN ideas i ON i.id = p.idea_id WHERE i.run_id = ?", (rid,)).fetchall()
+    check("offline review records are the automated checks, no invented scores",
+          len(reviews) == 2 and all(r["reviewer"] == "offline-checks" and r["overall"] is None for r in reviews),
+          str([tuple(r) for r in reviews]))
+    status = shoal("status", rid)
+    check("status shows the ideas", status.returncode == 0 and "sweep_lr" in status.stdout, status.stdout)
+    listed = shoal("list")
+    check("list shows the run", rid in listed.stdout, listed.stdout)
+    again = shoal("resume", rid)
+    check("resume of a done run does nothing", again.returncode == 0 and "already done" in again.stdout, again.stdout)
+
+    # 2. SIGKILL during an experiment, a second resume refused while one runs, then resume to the end
+    slow = slow_template(1.5)
+    p = start("run", slow, "--smoke", "--ideas", "2", "--parallel", "1", "--no-paper")
+    rid2 = None
+    def running_node():
+        nonlocal rid2
+        c = connect(db)
+        row = c.execute("SELECT r.id FROM nodes n JOIN ideas i ON i.id = n.idea_id JOIN runs r ON r.id = i.run_id "
+                        "WHERE n.status = 'running' AND n.kind = 'sweep' ORDER BY n.created_ms DESC LIMIT 1").fetchone()
+        if row:
+            rid2 = row[0]
+        return row is not None
+    check("a sweep experiment starts", wait_for(running_node), "")
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    check("killed run is left running", connect(db).execute("SELECT status FROM runs WHERE id = ?", (rid2,)).fetchone()[0]
+          == "running")
+    dead_owner = connect(db).execute("SELECT owner FROM runs WHERE id = ?", (rid2,)).fetchone()[0]
+    first = start("resume", rid2)
+    check("resume takes over the dead owner's lock", wait_for(lambda: connect(db).execute(
+        "SELECT owner FROM runs WHERE id = ?", (rid2,)).fetchone()[0] not in (None, "", dead_owner)), dead_owner)
+    second = shoal("resume", rid2)
+    check("a second resume is refused", second.returncode == 3 and "already being run" in second.stderr,
+          f"rc {second.returncode}: {second.stderr}")
+    out, _ = first.communicate(timeout=300)
+    check("resumed run finishes", first.returncode == 0, out)
+    problems = check_finished_run(db, rid2)
+    check("killed and resumed run is sound", not problems, "; ".join(problems))
+    interrupted = connect(db).execute(
+        "SELECT count(*) FROM nodes n JOIN ideas i ON i.id = n.idea_id WHERE i.run_id = ? AND n.limit_hit = 'interrupted'",
+        (rid2,)).fetchone()[0]
+    check("the killed experiment is marked interrupted", interrupted == 1, f"{interrupted}")
+
+    # 3. shoal cancel stops a running run
+    p = start("run", slow, "--smoke", "--ideas", "2", "--parallel", "1", "--no-paper")
+    rid3 = None
+    def started():
+        nonlocal rid3
+        row = connect(db).execute("SELECT id FROM runs WHERE status = 'running' ORDER BY created_ms DESC LIMIT 1").fetchone()
+        rid3 = row[0] if row else None
+        return rid3 is not None and rid3 not in (rid, rid2)
+    check("third run starts", wait_for(started), "")
+    c = shoal("cancel", rid3)
+    check("cancel accepted", c.returncode == 0, c.stderr)
+    try:
+        out, _ = p.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out = "did not stop within 30 s"
+    check("cancelled run stops", p.returncode == 0 and "cancelled" in out, out)
+    con = connect(db)
+    check("cancelled run and its open ideas are cancelled",
+          con.execute("SELECT status FROM runs WHERE id = ?", (rid3,)).fetchone()[0] == "cancelled" and
+          con.execute("SELECT count(*) FROM ideas WHERE run_id = ? AND status NOT IN ('done','cancelled','skipped','failed')",
+                      (rid3,)).fetchone()[0] == 0)
+
+    # 4. bad input
+    r = shoal("resume", "run-does-not-exist")
+    check("unknown run id", r.returncode == 4 and "no run 'run-does-not-exist'" in r.stderr, r.stderr)
+    broken = os.path.join(TMP, "broken")
+    shutil.copytree(TINY, broken)
+    os.remove(os.path.join(broken, "plot.py"))
+    r = shoal("run", broken)
+    check("template failing check", r.returncode == 3 and "plot.py" in r.stderr and "template check" in r.stderr, r.stderr)
+    r = shoal("run", tpl, "--model", "nosuch:model")
+    check("unknown model", r.returncode == 3 and "nosuch" in r.stderr, r.stderr)
+    r = shoal("run", tpl, "--model", "openai:gpt-4o", "--budget", "0")
+    check("zero budget", r.returncode == 3 and "budget" in r.stderr, r.stderr)
+    r = shoal("run", "no-such-template")
+    check("missing template", r.returncode == 4 and "no template folder" in r.stderr, r.stderr)
+    runs_after = connect(db).execute("SELECT count(*) FROM runs").fetchone()[0]
+    check("refused runs create nothing", runs_after == 3, f"{runs_after} runs")
+
+
+if __name__ == "__main__":
+    SHOAL = os.path.abspath(sys.argv[1])
+    TMP = tempfile.mkdtemp()
+    os.chmod(TMP, 0o755)
+    HOME = os.path.join(TMP, "home")
+    try:
+        main()
+    finally:
+        shutil.rmtree(TMP, ignore_errors=True)
+    print(f"{len(failures)} failure(s)")
+    sys.exit(1 if failures else 0)

@@ -1,0 +1,107 @@
+#include <doctest/doctest.h>
+
+#include "paper/assemble.hpp"
+#include "paper/claims.hpp"
+#include "paper/figures.hpp"
+
+using namespace shoal::paper;
+
+namespace {
+
+const char* kSkeleton = R"(\documentclass{article}
+\usepackage{booktabs}
+\title{TITLE HERE}
+\begin{document}
+\maketitle
+\begin{abstract}
+ABSTRACT HERE
+\end{abstract}
+\section{Introduction}
+\label{sec:intro}
+INTRODUCTION HERE
+%% Motivate the question.
+Grokking was reported by \citet{power2022grokking}.
+
+\section{Method}
+\label{sec:method}
+METHOD HERE
+
+\section{Results}
+\label{sec:results}
+RESULTS HERE
+\begin{table}[t]
+  \caption{RESULTS TABLE CAPTION HERE}
+  \begin{tabular}{lc} A & --- \\ \end{tabular}
+\end{table}
+
+\section{Conclusion}
+\label{sec:conclusion}
+CONCLUSIONS HERE
+
+\bibliographystyle{plainnat}
+\bibliography{references}
+\end{document}
+)";
+
+}  // namespace
+
+TEST_CASE("the skeleton is filled: title, abstract, sections, labels kept, placeholders gone") {
+  CHECK(skeleton_sections(kSkeleton) == std::vector<std::string>{"Introduction", "Method", "Results", "Conclusion"});
+  CHECK(skeleton_section_text(kSkeleton, "introduction") == "Grokking was reported by \\citet{power2022grokking}.");
+  CHECK(skeleton_section_text(kSkeleton, "Results").empty());
+  PaperDraft draft{"A Title", "An abstract.", {{"results", "We measured things."}, {"Method", "\\label{x}Our method."}}};
+  std::string tex = fill_skeleton(kSkeleton, draft);
+  CHECK(tex.find("\\title{A Title}") != std::string::npos);
+  CHECK(tex.find("\\begin{abstract}\nAn abstract.\n\\end{abstract}") != std::string::npos);
+  CHECK(tex.find("\\section{Results}\n\\label{sec:results}\nWe measured things.") != std::string::npos);
+  CHECK(tex.find("\\section{Introduction}\n\\label{sec:intro}\nGrokking was reported") != std::string::npos);
+  CHECK(tex.find("HERE") == std::string::npos);
+  CHECK(tex.find("\\bibliography{references}") != std::string::npos);
+}
+
+TEST_CASE("tables and numbers are formatted for LaTeX") {
+  CHECK(format_number(0.87341) == "0.8734");
+  CHECK(format_number(4200) == "4200");
+  CHECK(format_number(1234.56) == "1235");
+  CHECK(format_number(12.3456) == "12.35");
+  CHECK(format_number(0.00001234) == "0.000012");
+  std::string t = results_table({"Setting", "Acc"}, {{"base", {"$0.5$"}}}, "Cap.", "tab:r", true);
+  CHECK(t.find("\\begin{tabular}{lc}") != std::string::npos);
+  CHECK(t.find("\\toprule") != std::string::npos);
+  CHECK(t.find("base & $0.5$ \\\\") != std::string::npos);
+  CHECK(results_table({"S"}, {}, "C", "l", false).find("\\hline") != std::string::npos);
+  CHECK(figure_block("a.png", "Cap", "fig:a").find("\\includegraphics[width=0.8\\linewidth]{a.png}") != std::string::npos);
+}
+
+TEST_CASE("the offline paper states only measured numbers and shows every figure") {
+  OfflinePaperInputs in;
+  in.template_tex = kSkeleton;
+  in.template_name = "grokking";
+  in.template_description = "modular arithmetic";
+  in.idea_title = "Weight decay and grokking";
+  in.idea_description = "how AdamW weight decay changes the grokking delay";
+  in.metric = "step_to_99_val";
+  in.higher_is_better = false;
+  const std::string base = R"({"x_plus_y": {"means": {"step_to_99_val": 4200}, "stderrs": {"step_to_99_val": 150}},
+                               "x_minus_y": {"means": {"step_to_99_val": 5100}}})";
+  const std::string a = R"({"x_plus_y": {"means": {"step_to_99_val": 2730}, "stderrs": {"step_to_99_val": 120}},
+                            "x_minus_y": {"means": {"step_to_99_val": 3300}}})";
+  const std::string b = R"({"x_plus_y": {"means": {"step_to_99_val": 6000}}, "x_minus_y": {"means": {"step_to_99_val": 7000}}})";
+  in.runs = {{"baseline", base, true}, {"weight_decay = 0.3", a, false}, {"weight_decay = 2.0", b, false}};
+  in.figures = {{"val_acc_x_plus_y.png", "Validation accuracy for weight decay 0.3 and 2.0."}, {"loss_curve.png", ""}};
+  std::string tex = offline_paper_tex(in);
+
+  CHECK(tex.find("\\title{Weight decay and grokking}") != std::string::npos);
+  CHECK(tex.find("HERE") == std::string::npos);
+  CHECK(tex.find("weight\\_decay = 0.3 & $3300$ & $2730 \\pm 120$ & $3015$") != std::string::npos);  // conditions sorted
+  CHECK(tex.find("The best setting, weight\\_decay = 0.3, reaches") != std::string::npos);
+  CHECK(tex.find("\\toprule") != std::string::npos);
+  CHECK(tex.find("Loss curve.") != std::string::npos);
+  CHECK(tex.find("\\citet{power2022grokking}") != std::string::npos);
+
+  auto known = known_numbers({a, b}, base, {"--weight_decay 0.3", "--weight_decay 2.0", in.metric});
+  auto report = check_claims(tex, known);
+  CHECK(report.checked.size() >= 8);
+  for (const auto& c : report.unmatched) FAIL_CHECK("unmatched " << c.text << " in: " << c.context);
+  CHECK(check_figures(tex, {"val_acc_x_plus_y.png", "loss_curve.png"}).ok());
+}

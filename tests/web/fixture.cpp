@@ -1,0 +1,265 @@
+#include "fixture.hpp"
+
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "core/file.hpp"
+#include "core/hash.hpp"
+#include "core/time.hpp"
+#include "store/blobs.hpp"
+#include "store/ideas.hpp"
+#include "store/llm_calls.hpp"
+#include "store/nodes.hpp"
+#include "store/papers.hpp"
+#include "store/reviews.hpp"
+#include "store/runs.hpp"
+#include "store/stages.hpp"
+
+namespace shoal::test {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+const char* kPaperTex = R"(\documentclass{article}
+\title{Weight Decay Shortens the Grokking Delay}
+\author{Shoal fixture}
+\begin{document}
+\maketitle
+\begin{abstract}
+We measure how weight decay changes the delay between memorisation and generalisation.
+\end{abstract}
+\section{Results}
+With weight decay 0.1 the model generalises after 1200 steps instead of 4100 (Figure~1).
+\end{document}
+)";
+
+const char* kPlotTex = R"(\documentclass[tikz]{standalone}
+\begin{document}
+\begin{tikzpicture}
+\draw[->] (0,0) -- (4,0) node[right] {step};
+\draw[->] (0,0) -- (0,3) node[above] {accuracy};
+\draw[thick, blue] (0,0.2) -- (1,0.3) -- (2,1.5) -- (3,2.7) -- (4,2.8);
+\end{tikzpicture}
+\end{document}
+)";
+
+// Runs `command` in `dir` (a test helper: fixed commands in a folder of our own).
+Status run_in(const fs::path& dir, const std::string& command) {
+  std::string line = "cd '" + dir.string() + "' && " + command + " >/dev/null 2>&1";
+  if (std::system(line.c_str()) != 0)
+    return fail(ErrorKind::io, "`" + command + "` failed in " + dir.string() + " (are texlive and poppler-utils installed?)");
+  return {};
+}
+
+// Compiles `tex` with pdflatex; returns the PDF and a PNG of its first page at `dpi`.
+Expected<std::pair<std::string, std::string>> compile(const fs::path& dir, const std::string& name, const char* tex,
+                                                      int dpi) {
+  SHOAL_CHECK(ensure_writable_dir(dir));
+  SHOAL_CHECK(write_file_atomic(dir / (name + ".tex"), tex));
+  SHOAL_CHECK(run_in(dir, "pdflatex -interaction=nonstopmode -halt-on-error " + name + ".tex"));
+  SHOAL_CHECK(run_in(dir, "pdftoppm -png -r " + std::to_string(dpi) + " -f 1 -l 1 -singlefile " + name + ".pdf " + name));
+  SHOAL_TRY(pdf, read_file(dir / (name + ".pdf")));
+  SHOAL_TRY(png, read_file(dir / (name + ".png")));
+  return std::make_pair(pdf, png);
+}
+
+std::string snapshot(const std::string& experiment_py) {
+  return json{{"experiment.py", experiment_py}, {"plot.py", "import matplotlib\nprint('plot')\n"}}.dump();
+}
+
+Expected<std::string> put(store::Store& store, const std::string& data) {
+  return store.transaction([&](SQLite::Database& db) -> Expected<std::string> { return store::put_blob(db, data); });
+}
+
+// An OpenAI-style review call: request messages, response and cost.
+store::LlmCall review_call(const std::string& run, const std::string& idea, const std::string& stage,
+                           const std::string& reply, double cost) {
+  store::LlmCall c;
+  c.run_id = run;
+  c.idea_id = idea;
+  c.stage = stage;
+  c.provider = "openai";
+  c.model = "gpt-4o-mini";
+  c.request_hash = sha256_hex(stage + reply);
+  c.request_json = json{{"model", "gpt-4o-mini"},
+                        {"messages",
+                         {{{"role", "system"}, {"content", "You are an AI researcher reviewing a paper."}},
+                          {{"role", "user"}, {"content", "Review this paper: Weight Decay Shortens the Grokking Delay"}}}}}
+                       .dump();
+  c.response_json = json{{"choices", {{{"message", {{"role", "assistant"}, {"content", reply}}}}}}}.dump();
+  c.tokens_in = 1800;
+  c.tokens_out = 420;
+  c.cost_usd = cost;
+  c.latency_ms = 2300;
+  return c;
+}
+
+// The Status of an Expected whose value is not needed.
+template <class T>
+Status checked(const Expected<T>& e) {
+  if (!e.ok()) return e.error();
+  return {};
+}
+
+}  // namespace
+
+Expected<FixtureIds> fill_fixture(store::Store& store, const fs::path& work, bool xss) {
+  FixtureIds ids;
+  const std::string bad = xss ? std::string(" ") + kXss : "";
+  SHOAL_TRY(paper_files, compile(work / "paper", "paper", kPaperTex, 40));
+  SHOAL_TRY(plot_files, compile(work / "plot", "plot", kPlotTex, 60));
+  int64_t t0 = now_ms() - 3600 * 1000;
+
+  // Runs: one finished, one still going.
+  SHOAL_TRY(done, store::create_run(store, {.id = "run-fixture-done", .template_name = "grokking",
+                                            .template_hash = "tpl-grokking-1", .model = "openai:gpt-4o-mini",
+                                            .budget_usd = 10, .created_ms = t0}));
+  SHOAL_CHECK(store::set_run_status(store, done.id, "running"));
+  SHOAL_TRY(live, store::create_run(store, {.id = "run-fixture-live", .template_name = "charlm",
+                                            .template_hash = "tpl-charlm-1", .model = "offline", .budget_usd = 5,
+                                            .created_ms = t0 + 1000}));
+  SHOAL_CHECK(store::set_run_status(store, live.id, "running"));
+  ids.done_run = done.id;
+  ids.live_run = live.id;
+
+  // The template baseline the first node of an idea is diffed against.
+  std::string v1 = "import torch\nlr = 1e-3\nweight_decay = 0.0\nsteps = 5000\nprint('train')\n";
+  SHOAL_TRY(base_code, put(store, snapshot(v1)));
+  SHOAL_TRY(baseline, store::add_node(store, {.template_hash = "tpl-grokking-1", .kind = "baseline",
+                                              .code_hash = base_code, .command = "python experiment.py --out_dir run_0",
+                                              .status = "done"}));
+  baseline.exit_code = 0;
+  baseline.metric = 0.50;
+  baseline.metrics_json = R"({"baseline": {"means": {"val_acc": 0.5}}})";
+  baseline.status = "done";
+  SHOAL_CHECK(store::finish_node(store, baseline));
+
+  // Ideas: the best one, one carrying the payloads, one the novelty check skipped.
+  SHOAL_TRY(best, store::add_idea(store, {.run_id = done.id, .name = "weight_decay",
+                                          .title = "Weight decay shortens grokking",
+                                          .idea_json = json{{"Hypothesis", "Weight decay speeds up generalisation"},
+                                                            {"Experiment", "Sweep weight decay 0 to 0.3"}}.dump(),
+                                          .interestingness = 8, .feasibility = 9, .novelty = 7}));
+  SHOAL_CHECK(store::set_idea_novelty(store, best.id, true, R"({"reason": "no prior sweep found", "papers": []})"));
+  SHOAL_CHECK(store::set_idea_rank(store, best.id, 1));
+  SHOAL_CHECK(store::set_idea_status(store, best.id, "done", "review"));
+  SHOAL_CHECK(store::set_idea_best_metric(store, best.id, 0.91));
+  SHOAL_TRY(evil, store::add_idea(store, {.run_id = done.id, .name = "warmup",
+                                          .title = "Learning-rate warmup" + bad, .interestingness = 5,
+                                          .feasibility = 6, .novelty = 4}));
+  SHOAL_CHECK(store::set_idea_novelty(store, evil.id, true, "{}"));
+  SHOAL_CHECK(store::set_idea_rank(store, evil.id, 2));
+  SHOAL_CHECK(store::set_idea_status(store, evil.id, "done", "review"));
+  SHOAL_CHECK(store::set_idea_best_metric(store, evil.id, 0.42));
+  SHOAL_TRY(skipped, store::add_idea(store, {.run_id = done.id, .name = "batch_size", .title = "Batch size and grokking"}));
+  SHOAL_CHECK(store::set_idea_novelty(store, skipped.id, false, R"({"reason": "studied before"})"));
+  SHOAL_CHECK(store::set_idea_status(store, skipped.id, "skipped", "novelty"));
+  SHOAL_TRY(pending, store::add_idea(store, {.run_id = live.id, .name = "depth", .title = "Depth under a fixed budget"}));
+  SHOAL_CHECK(store::set_idea_status(store, pending.id, "running", "experiments"));
+  ids.best_idea = best.id;
+  ids.xss_idea = evil.id;
+  ids.skipped_idea = skipped.id;
+
+  // The experiment tree of the best idea: draft -> improve, and a failed debug attempt.
+  std::string v2 = "import torch\nlr = 1e-3\nweight_decay = 0.1\nsteps = 5000\nprint('train')\n";
+  std::string v3 = "import torch\nlr = 3e-3\nweight_decay = 0.1\nsteps = 5000\nprint('train with warmup')\n";
+  SHOAL_TRY(code2, put(store, snapshot(v2)));
+  SHOAL_TRY(code3, put(store, snapshot(v3)));
+  SHOAL_TRY(draft, store::add_node(store, {.idea_id = best.id, .template_hash = "tpl-grokking-1", .kind = "draft",
+                                           .code_hash = code2, .command = "python experiment.py --out_dir run_1",
+                                           .plan = "turn on weight decay", .step = 1, .status = "running"}));
+  draft.status = "done";
+  draft.exit_code = 0;
+  draft.metric = 0.83;
+  draft.metrics_json = R"({"wd_0.1": {"means": {"val_acc": 0.83}}})";
+  draft.stdout_tail = "step 1000 val_acc 0.41\nstep 2000 val_acc 0.83\n";
+  draft.duration_s = 61.5;
+  SHOAL_CHECK(store::finish_node(store, draft));
+  SHOAL_TRY(improve, store::add_node(store, {.idea_id = best.id, .template_hash = "tpl-grokking-1",
+                                             .parent_id = draft.id, .kind = "improve", .code_hash = code3,
+                                             .command = "python experiment.py --out_dir run_2",
+                                             .plan = "raise the learning rate" + bad, .step = 2, .status = "running"}));
+  improve.status = "done";
+  improve.exit_code = 0;
+  improve.metric = 0.91;
+  improve.stdout_tail = "done" + bad + "\n";
+  SHOAL_CHECK(store::finish_node(store, improve));
+  SHOAL_TRY(broken, store::add_node(store, {.idea_id = best.id, .template_hash = "tpl-grokking-1",
+                                            .parent_id = draft.id, .kind = "debug", .code_hash = code2,
+                                            .command = "python experiment.py --out_dir run_3", .step = 2,
+                                            .status = "running"}));
+  broken.status = "failed";
+  broken.exit_code = 1;
+  broken.stderr_tail = "Traceback (most recent call last):\nRuntimeError: CUDA out of memory\n";
+  SHOAL_CHECK(store::finish_node(store, broken));
+  ids.draft_node = draft.id;
+  ids.improve_node = improve.id;
+  ids.failed_node = broken.id;
+  SHOAL_TRY(plot, store::add_artifact(store, {"plot", "val_acc.png", "node", draft.id, "image/png"}, plot_files.second));
+  SHOAL_TRY(log, store::add_artifact(store, {"log", xss ? "evil<b>.html" : "train.log", "node", draft.id, "text/html"},
+                                     std::string("<html><script>alert('log')</script></html>") + bad));
+  SHOAL_TRY(odd, store::add_artifact(store, {"final_info", "weird.bin", "node", draft.id, "application/x-evil"}, "\x01\x02"));
+  ids.plot = plot.id;
+  ids.html_log = log.id;
+  ids.odd_mime = odd.id;
+
+  // Paper attempts: a failed one, then a compiled one with its first-page image.
+  SHOAL_TRY(failed_paper, store::add_paper(store, {.idea_id = best.id, .status = "failed", .title = "draft",
+                                                   .error = "pdflatex: Undefined control sequence"}));
+  SHOAL_TRY(pdf_hash, put(store, paper_files.first));
+  SHOAL_TRY(paper, store::add_paper(store, {.idea_id = best.id, .status = "compiled",
+                                            .title = "Weight Decay Shortens the Grokking Delay",
+                                            .abstract = "We measure how weight decay changes the delay between "
+                                                        "memorisation and generalisation in modular arithmetic.",
+                                            .pdf_hash = pdf_hash, .pages = 1,
+                                            .unverified_json = R"([{"value": "4100", "context": "instead of 4100 steps"}])",
+                                            .citations_json = R"([{"key": "power2022", "title": "Grokking: Generalization Beyond Overfitting", "year": 2022}])",
+                                            .checks_json = R"({"compiles": true, "pages": 1})"}));
+  SHOAL_TRY(page, store::add_artifact(store, {"page_image", "page-1.png", "paper", paper.id, "image/png"},
+                                      paper_files.second));
+  ids.best_paper = paper.id;
+  ids.failed_paper = failed_paper.id;
+  ids.page_image = page.id;
+  SHOAL_TRY(evil_paper, store::add_paper(store, {.idea_id = evil.id, .status = "compiled",
+                                                 .title = "Warmup and grokking" + bad,
+                                                 .abstract = "Warmup changes little." + bad, .pdf_hash = pdf_hash,
+                                                 .pages = 1, .unverified_json = xss ? json::array({kXss}).dump() : "[]"}));
+  ids.xss_paper = evil_paper.id;
+
+  // The review ensemble and meta-review of the best paper, and the calls behind them.
+  const double overall[] = {6, 5, 7};
+  const char* decisions[] = {"accept", "reject", "accept"};
+  for (int i = 0; i < 3; ++i) {
+    SHOAL_CHECK(checked(store::add_review(store, {.paper_id = paper.id, .reviewer_kind = "ai",
+                                          .reviewer = "openai:gpt-4o-mini#" + std::to_string(i + 1),
+                                          .overall = overall[i], .decision = decisions[i], .originality = 3,
+                                          .quality = 2 + i % 2, .clarity = 3, .significance = 2, .soundness = 3,
+                                          .presentation = 3, .contribution = 2, .confidence = 4,
+                                          .text = "Summary: a clean sweep.\nWeaknesses: one template only."})));
+  }
+  SHOAL_CHECK(checked(store::add_review(store, {.paper_id = paper.id, .reviewer_kind = "meta", .reviewer = "openai:gpt-4o-mini",
+                                        .overall = 6, .decision = "accept", .text = "Accept: consistent gains."})));
+  SHOAL_CHECK(checked(store::add_review(store, {.paper_id = evil_paper.id, .reviewer_kind = "ai",
+                                        .reviewer = xss ? std::string("<b onmouseover=alert(3)>bot</b>") : "bot",
+                                        .overall = 3, .decision = "reject", .originality = 1,
+                                        .text = "Weak." + bad})));
+  SHOAL_TRY(call_id, store::record_llm_call(store, review_call(done.id, best.id, "review", "Overall: 6. Accept.", 0.0123)));
+  SHOAL_CHECK(checked(store::record_llm_call(store, review_call(done.id, best.id, "ideas", "idea list", 0.002))));
+  ids.review_call = call_id;
+
+  // Stages and events, as the orchestrator writes them.
+  SHOAL_TRY(stage, store::begin_stage(store, done.id, best.id, "experiments"));
+  SHOAL_CHECK(store::finish_stage(store, stage.id, "done", 0.05));
+  SHOAL_CHECK(checked(store::add_event(store, {.run_id = done.id, .kind = "stage", .message = "experiments done"})));
+  SHOAL_CHECK(store::set_run_status(store, done.id, "done"));
+  SHOAL_CHECK(checked(store::add_event(store, {.run_id = live.id, .kind = "stage", .message = "experiments started" + bad})));
+  return ids;
+}
+
+Status finish_live_run(store::Store& store, const std::string& run_id) {
+  SHOAL_CHECK(checked(store::add_event(store, {.run_id = run_id, .kind = "run", .message = "run finished"})));
+  return store::set_run_status(store, run_id, "done");
+}
+
+}  // namespace shoal::test

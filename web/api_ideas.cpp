@@ -1,0 +1,128 @@
+// Ideas and their evidence: the experiment tree, a node's logs and artifacts, a node's code
+// diff against its parent, an artifact's bytes and an LLM call's transcript.
+#include "store/blobs.hpp"
+#include "store/catalog.hpp"
+#include "store/nodes.hpp"
+#include "store/papers.hpp"
+#include "store/runs.hpp"
+#include "store/stages.hpp"
+#include "web/handlers.hpp"
+#include "web/json_views.hpp"
+#include "web/params.hpp"
+#include "web/responses.hpp"
+
+namespace shoal::web {
+namespace {
+
+constexpr size_t kMaxDiffBytes = 4 << 20;  // larger snapshots are not diffed on request
+
+json artifacts_json(const std::vector<store::Artifact>& artifacts) {
+  json list = json::array();
+  for (const auto& a : artifacts) list.push_back(artifact_json(a));
+  return list;
+}
+
+// The code a node is compared with: its parent's, else the template baseline's (for the
+// first version of an idea); nullopt when there is nothing to compare with.
+Expected<std::optional<store::Node>> diff_base(store::Store& store, const store::Node& node) {
+  if (!node.parent_id.empty()) {
+    SHOAL_TRY(parent, store::get_node(store, node.parent_id));
+    return std::optional<store::Node>(parent);
+  }
+  if (node.kind.rfind("baseline", 0) == 0) return std::optional<store::Node>();
+  return store::find_baseline(store, node.template_hash);
+}
+
+Expected<std::string> code_of(store::Store& store, const store::Node& node) {
+  if (node.code_hash.empty()) return std::string();
+  return store::get_blob(store, node.code_hash);
+}
+
+}  // namespace
+
+Response api_idea(Call& call) {
+  SHOAL_WEB_TRY(idea, store::get_idea(call.store, call.param("id")));
+  SHOAL_WEB_TRY(run, store::get_run(call.store, idea->run_id));
+  SHOAL_WEB_TRY(nodes, store::list_nodes(call.store, idea->id));
+  SHOAL_WEB_TRY(papers, store::list_papers(call.store, idea->id));
+  SHOAL_WEB_TRY(artifacts, store::list_artifacts(call.store, "idea", idea->id));
+  SHOAL_WEB_TRY(calls, store::idea_llm_calls(call.store, idea->id));
+  SHOAL_WEB_TRY(stages, store::list_stages(call.store, idea->run_id));
+  SHOAL_WEB_TRY(baseline, store::find_baseline(call.store, run->template_hash));
+
+  json j = idea_json(*idea);
+  json node_list = json::array();
+  for (const auto& n : *nodes) node_list.push_back(node_json(n, false));
+  json paper_list = json::array();
+  for (const auto& p : *papers) {
+    json pj = paper_json(p);
+    if (auto s = store::paper_summary(call.store, p.id); s.ok()) {
+      pj["scores"] = scores_json(s->scores);
+      pj["current"] = s->current;
+      pj["thumbnail_id"] = s->thumbnail_id;
+    }
+    paper_list.push_back(pj);
+  }
+  json stage_list = json::array();
+  for (const auto& s : *stages)
+    if (s.idea_id == idea->id) stage_list.push_back(stage_json(s));
+  json call_list = json::array();
+  double cost = 0;
+  for (const auto& c : *calls) {
+    call_list.push_back(llm_call_json(c));
+    cost += c.cost_usd;
+  }
+  j["run"] = {{"id", run->id}, {"template", run->template_name}, {"status", run->status}};
+  j["baseline"] = *baseline ? node_json(**baseline, false) : json(nullptr);
+  j["nodes"] = node_list;
+  j["papers"] = paper_list;
+  j["artifacts"] = artifacts_json(*artifacts);
+  j["stages"] = stage_list;
+  j["llm_calls"] = call_list;
+  j["llm_cost_usd"] = cost;
+  return json_response(j);
+}
+
+Response api_node(Call& call) {
+  SHOAL_WEB_TRY(node, store::get_node(call.store, call.param("id")));
+  SHOAL_WEB_TRY(artifacts, store::list_artifacts(call.store, "node", node->id));
+  json j = node_json(*node, true);
+  j["artifacts"] = artifacts_json(*artifacts);
+  return json_response(j);
+}
+
+Response api_node_diff(Call& call) {
+  SHOAL_WEB_TRY(node, store::get_node(call.store, call.param("id")));
+  SHOAL_WEB_TRY(base, diff_base(call.store, *node));
+  SHOAL_WEB_TRY(after, code_of(call.store, *node));
+  std::string before;
+  if (*base) {
+    SHOAL_WEB_TRY(code, code_of(call.store, **base));
+    before = std::move(*code);
+  }
+  if (before.size() > kMaxDiffBytes || after->size() > kMaxDiffBytes)
+    return error_response(400, ErrorKind::invalid_input,
+                          "the code snapshots are too large to diff here (over 4 MiB); download them instead");
+  json files = json::array();
+  for (const auto& f : diff_snapshots(before, *after)) files.push_back(file_diff_json(f));
+  return json_response({{"node_id", node->id},
+                        {"base_id", *base ? json((*base)->id) : json(nullptr)},
+                        {"base_kind", *base ? json((*base)->kind) : json(nullptr)},
+                        {"has_code", !node->code_hash.empty()},
+                        {"files", files}});
+}
+
+Response api_artifact(Call& call) {
+  SHOAL_WEB_TRY(id, parse_int(call.param("id"), "artifact id"));
+  SHOAL_WEB_TRY(artifact, store::get_artifact(call.store, *id));
+  SHOAL_WEB_TRY(data, store::get_blob(call.store, artifact->hash));
+  return blob_response(std::move(*data), artifact->mime, artifact->name, call.query("download") == "1");
+}
+
+Response api_llm_call(Call& call) {
+  SHOAL_WEB_TRY(id, parse_int(call.param("id"), "LLM call id"));
+  SHOAL_WEB_TRY(transcript, store::llm_call_transcript(call.store, *id));
+  return json_response(llm_call_json(*transcript));
+}
+
+}  // namespace shoal::web

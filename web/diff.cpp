@@ -1,0 +1,160 @@
+#include "web/diff.hpp"
+
+#include <map>
+#include <nlohmann/json.hpp>
+
+namespace shoal::web {
+namespace {
+
+// The files of a snapshot: a JSON object of strings, else the whole text as "code".
+std::map<std::string, std::string> snapshot_files(std::string_view snapshot) {
+  std::map<std::string, std::string> files;
+  if (snapshot.empty()) return files;
+  auto doc = nlohmann::json::parse(snapshot, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_object()) {
+    bool all_strings = true;
+    for (const auto& [name, content] : doc.items()) all_strings = all_strings && content.is_string();
+    if (all_strings) {
+      for (const auto& [name, content] : doc.items()) files[name] = content.get<std::string>();
+      return files;
+    }
+  }
+  files["code"] = std::string(snapshot);
+  return files;
+}
+
+// Replaces the middle of a diff: every old line removed, then every new line added.
+void replace_all(std::vector<DiffLine>& out, const std::vector<std::string>& a, const std::vector<std::string>& b,
+                 size_t a_from, size_t a_to, size_t b_from, size_t b_to) {
+  for (size_t i = a_from; i < a_to; ++i) out.push_back({'-', a[i], static_cast<int>(i + 1), 0});
+  for (size_t j = b_from; j < b_to; ++j) out.push_back({'+', b[j], 0, static_cast<int>(j + 1)});
+}
+
+}  // namespace
+
+std::vector<std::string> split_lines(std::string_view text) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    lines.emplace_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
+std::vector<DiffLine> diff_lines(const std::vector<std::string>& a, const std::vector<std::string>& b, int max_edits) {
+  // Common prefix and suffix first: most edits touch a few lines of a long file.
+  size_t pre = 0;
+  while (pre < a.size() && pre < b.size() && a[pre] == b[pre]) ++pre;
+  size_t suf = 0;
+  while (suf < a.size() - pre && suf < b.size() - pre && a[a.size() - 1 - suf] == b[b.size() - 1 - suf]) ++suf;
+  std::vector<DiffLine> out;
+  for (size_t i = 0; i < pre; ++i) out.push_back({' ', a[i], static_cast<int>(i + 1), static_cast<int>(i + 1)});
+
+  // Myers over the middle: x indexes a, y indexes b, k = x - y; v[k] is the furthest x on
+  // diagonal k after d edits. trace[d] keeps v[-d..d] so the path can be walked back.
+  const int n = static_cast<int>(a.size() - pre - suf), m = static_cast<int>(b.size() - pre - suf);
+  auto A = [&](int x) -> const std::string& { return a[pre + x]; };
+  auto B = [&](int y) -> const std::string& { return b[pre + y]; };
+  std::vector<std::vector<int>> trace;
+  std::vector<int> v(3, 0);  // v[k + d + 1] for k in [-d-1, d+1]
+  int found = -1;
+  for (int d = 0; d <= std::min(n + m, max_edits) && found < 0; ++d) {
+    std::vector<int> next(2 * d + 3, 0);
+    auto at = [&](const std::vector<int>& vec, int dd, int k) { return vec[k + dd + 1]; };
+    for (int k = -d; k <= d; k += 2) {
+      int x;
+      if (d == 0) x = 0;
+      else if (k == -d || (k != d && at(v, d - 1, k - 1) < at(v, d - 1, k + 1))) x = at(v, d - 1, k + 1);
+      else x = at(v, d - 1, k - 1) + 1;
+      int y = x - k;
+      while (x < n && y < m && A(x) == B(y)) ++x, ++y;
+      next[k + d + 1] = x;
+      if (x >= n && y >= m) found = d;
+    }
+    trace.push_back(next);
+    v = std::move(next);
+  }
+
+  if (found < 0) {
+    replace_all(out, a, b, pre, a.size() - suf, pre, b.size() - suf);
+  } else {
+    std::vector<DiffLine> middle;  // built backwards
+    int x = n, y = m;
+    for (int d = found; d >= 0; --d) {
+      int k = x - y;
+      int prev_k = 0, prev_x = 0, prev_y = 0;
+      if (d > 0) {
+        const auto& pv = trace[d - 1];
+        auto at = [&](int kk) { return pv[kk + (d - 1) + 1]; };
+        prev_k = (k == -d || (k != d && at(k - 1) < at(k + 1))) ? k + 1 : k - 1;
+        prev_x = at(prev_k);
+        prev_y = prev_x - prev_k;
+      }
+      while (x > prev_x && y > prev_y) {
+        --x, --y;
+        middle.push_back({' ', A(x), static_cast<int>(pre + x + 1), static_cast<int>(pre + y + 1)});
+      }
+      if (d == 0) break;
+      if (x == prev_x) middle.push_back({'+', B(prev_y), 0, static_cast<int>(pre + prev_y + 1)});
+      else middle.push_back({'-', A(prev_x), static_cast<int>(pre + prev_x + 1), 0});
+      x = prev_x, y = prev_y;
+    }
+    out.insert(out.end(), middle.rbegin(), middle.rend());
+  }
+  for (size_t i = 0; i < suf; ++i) {
+    size_t ai = a.size() - suf + i, bi = b.size() - suf + i;
+    out.push_back({' ', a[ai], static_cast<int>(ai + 1), static_cast<int>(bi + 1)});
+  }
+  return out;
+}
+
+std::vector<Hunk> make_hunks(const std::vector<DiffLine>& lines, int context) {
+  // Changed lines closer than 2 * context kept lines apart share a hunk.
+  std::vector<std::pair<int, int>> groups;  // [first change, last change]
+  for (int i = 0; i < static_cast<int>(lines.size()); ++i) {
+    if (lines[i].op == ' ') continue;
+    if (!groups.empty() && i - groups.back().second - 1 <= 2 * context) groups.back().second = i;
+    else groups.push_back({i, i});
+  }
+  std::vector<Hunk> hunks;
+  for (auto [first, last] : groups) {
+    Hunk h;
+    int stop = std::min(static_cast<int>(lines.size()), last + 1 + context);
+    for (int k = std::max(0, first - context); k < stop; ++k) {
+      const auto& l = lines[k];
+      if (l.op != '+' && h.old_count++ == 0) h.old_start = l.old_line;
+      if (l.op != '-' && h.new_count++ == 0) h.new_start = l.new_line;
+      h.lines.push_back(l);
+    }
+    hunks.push_back(std::move(h));
+  }
+  return hunks;
+}
+
+std::vector<FileDiff> diff_snapshots(std::string_view old_snapshot, std::string_view new_snapshot) {
+  auto before = snapshot_files(old_snapshot), after = snapshot_files(new_snapshot);
+  std::map<std::string, std::pair<const std::string*, const std::string*>> names;
+  for (const auto& [name, text] : before) names[name].first = &text;
+  for (const auto& [name, text] : after) names[name].second = &text;
+  std::vector<FileDiff> out;
+  static const std::string empty;
+  for (const auto& [name, texts] : names) {
+    FileDiff f;
+    f.name = name;
+    auto lines = diff_lines(split_lines(texts.first ? *texts.first : empty),
+                            split_lines(texts.second ? *texts.second : empty));
+    for (const auto& l : lines) {
+      f.added += l.op == '+';
+      f.removed += l.op == '-';
+    }
+    f.status = !texts.first ? "added" : !texts.second ? "removed" : (f.added || f.removed) ? "modified" : "unchanged";
+    f.hunks = make_hunks(lines);
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+}  // namespace shoal::web

@@ -1,0 +1,133 @@
+// A paper: the PDF inline and downloadable, its first-page thumbnail, the abstract, the
+// numbers the claim check could not verify, the citations; every review with a score chart
+// and the LLM transcripts behind them; and the human review form.
+import {
+  api, badge, decisionBadge, enc, fill, frame, h, llmCallTable, num, scoreChart, segment, session, showError,
+  thumbnail, usd, when, writeJSON,
+} from '/static/app.js';
+
+const main = document.getElementById('main');
+const paperId = segment(1);
+
+// A stored item (a string or an object) as readable text.
+function itemText(item) {
+  if (typeof item === 'string') return item;
+  if (item && typeof item === 'object') {
+    const main = item.value ?? item.number ?? item.title ?? item.key ?? '';
+    const rest = Object.entries(item).filter(([k]) => !['value', 'number', 'title', 'key'].includes(k))
+      .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+    return [String(main), ...rest].filter(Boolean).join(' · ');
+  }
+  return JSON.stringify(item);
+}
+
+function listOf(items, empty, id) {
+  if (!Array.isArray(items) || !items.length) return h('p', {class: 'muted', id}, empty);
+  return h('ul', {id}, items.map((i) => h('li', {}, itemText(i))));
+}
+
+function reviewCard(r) {
+  const scores = ['overall', 'originality', 'quality', 'clarity', 'significance', 'soundness', 'presentation',
+    'contribution', 'confidence'].filter((k) => r[k] !== null).map((k) => `${k} ${num(r[k], 1)}`).join(' · ');
+  return h('article', {class: `review ${r.reviewer_kind}`, 'data-review': r.id},
+    h('header', {}, badge(r.reviewer_kind), ' ', h('strong', {class: 'reviewer'}, r.reviewer), ' ', decisionBadge(r.decision),
+      h('span', {class: 'muted'}, ` ${when(r.created_ms)}`)),
+    r.status === 'failed' ? h('p', {class: 'error'}, `failed: ${r.error || 'unusable reply'}`) : null,
+    h('p', {class: 'scores'}, scores || 'no scores'),
+    r.text ? h('pre', {class: 'review-text'}, r.text) : null);
+}
+
+const FORM_SCORES = [['overall', 1, 10], ['originality', 1, 4], ['quality', 1, 4], ['clarity', 1, 4],
+  ['significance', 1, 4], ['soundness', 1, 4], ['presentation', 1, 4], ['contribution', 1, 4], ['confidence', 1, 5]];
+const FORM_TEXTS = ['summary', 'strengths', 'weaknesses', 'questions', 'limitations'];
+
+function reviewForm(onSaved) {
+  const message = h('p', {id: 'review-message', role: 'status'});
+  const form = h('form', {id: 'review-form', class: 'review-form'},
+    h('label', {}, 'Your name ', h('input', {name: 'reviewer', required: true, maxlength: 100})),
+    FORM_TEXTS.map((t) => h('label', {}, t, h('textarea', {name: t, rows: 3}))),
+    h('div', {class: 'score-inputs'}, FORM_SCORES.map(([name, min, max]) =>
+      h('label', {}, `${name} (${min}-${max}) `, h('input', {type: 'number', name, min, max, required: true})))),
+    h('label', {class: 'check'}, h('input', {type: 'checkbox', name: 'ethical_concerns'}), 'ethical concerns'),
+    h('label', {}, 'Decision ', h('select', {name: 'decision'}, h('option', {value: 'accept'}, 'accept'),
+      h('option', {value: 'reject'}, 'reject'))),
+    h('button', {type: 'submit', id: 'submit-review'}, 'Submit review'), message);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const body = {reviewer: data.get('reviewer'), decision: data.get('decision'), ethical_concerns: data.get('ethical_concerns') === 'on'};
+    for (const t of FORM_TEXTS) body[t] = data.get(t);
+    for (const [name] of FORM_SCORES) body[name] = Number.parseInt(data.get(name), 10);
+    try {
+      await writeJSON(`/api/v1/papers/${enc(paperId)}/reviews`, body);
+      fill(message, 'Review saved.');
+      message.className = 'ok';
+      form.reset();
+      onSaved();
+    } catch (e) {
+      fill(message, `Not saved: ${e.message}`);
+      message.className = 'error';
+    }
+  });
+  return form;
+}
+
+async function renderReviews(box) {
+  const paper = await api(`/api/v1/papers/${enc(paperId)}`);
+  const ai = paper.reviews.filter((r) => r.reviewer_kind !== 'human');
+  const human = paper.reviews.filter((r) => r.reviewer_kind === 'human');
+  fill(box,
+    h('h2', {}, `Reviews (${paper.reviews.length})`),
+    scoreChart(paper.reviews),
+    h('h3', {}, 'AI reviews and meta-review'),
+    ai.length ? h('div', {id: 'ai-reviews'}, ai.map(reviewCard)) : h('p', {class: 'muted'}, 'no AI review yet'),
+    h('h3', {}, 'Human reviews'),
+    human.length ? h('div', {id: 'human-reviews'}, human.map(reviewCard)) : h('p', {class: 'muted', id: 'human-reviews'}, 'no human review yet'));
+  return paper;
+}
+
+async function main_() {
+  await frame('Paper');
+  const paper = await api(`/api/v1/papers/${enc(paperId)}`);
+  document.title = `${paper.title || 'Paper'} · Shoal`;
+  const s = paper.scores;
+  const reviews = h('section', {id: 'reviews'});
+  const transcript = h('section', {class: 'transcript', id: 'transcript'});
+  const pdf = paper.has_pdf
+    ? h('div', {class: 'pdf'},
+      h('iframe', {src: `/api/v1/papers/${enc(paper.id)}/pdf`, title: 'PDF', id: 'pdf-frame'}),
+      h('p', {}, h('a', {href: `/api/v1/papers/${enc(paper.id)}/pdf?download=1`, id: 'pdf-download'}, 'Download the PDF'),
+        paper.pages ? ` · ${paper.pages} pages` : ''))
+    : h('p', {class: 'error'}, `no PDF: ${paper.error || 'this attempt did not compile'}`);
+  const signedIn = (await session()).signed_in;
+  fill(main,
+    h('p', {}, h('a', {href: `/runs/${enc(paper.run_id)}`}, `← run ${paper.run_id}`), ' · idea ',
+      h('a', {href: `/ideas/${enc(paper.idea.id)}`}, paper.idea.title || paper.idea.name),
+      ' · attempts: ', paper.attempts.map((a) => [h('a', {href: `/papers/${enc(a.id)}`, class: a.id === paper.id ? 'current' : ''},
+        `${a.attempt} (${a.status})`), ' '])),
+    h('h1', {id: 'paper-title'}, paper.title || '(untitled)'),
+    h('p', {class: 'summary'}, decisionBadge(s.decision), ` score ${num(s.score, 2)} · AI mean ${num(s.ai_overall, 2)} of ${s.ai_count}`,
+      ` · meta ${num(s.meta_overall, 1)} · human ${num(s.human_overall, 1)} of ${s.human_count}`,
+      paper.current ? '' : ' · (not the newest compiled attempt)'),
+    h('div', {class: 'split'},
+      h('div', {}, h('div', {id: 'thumbnail'}, thumbnail(paper.thumbnail_id)), pdf),
+      h('div', {},
+        h('h2', {}, 'Abstract'), h('p', {class: 'abstract', id: 'abstract'}, paper.abstract || '–'),
+        h('h2', {}, 'Unverified numbers'),
+        h('p', {class: 'muted'}, 'numbers in the text that the claim check could not trace to a result'),
+        listOf(paper.unverified, 'every number was traced to a result', 'unverified'),
+        h('h2', {}, 'Citations'), listOf(paper.citations, 'no citations', 'citations'),
+        h('h2', {}, 'Automated checks'), h('pre', {class: 'log'}, JSON.stringify(paper.checks, null, 2)),
+        paper.artifacts.length ? [h('h2', {}, 'Files'), h('ul', {}, paper.artifacts.map((a) =>
+          h('li', {}, h('a', {href: `/api/v1/artifacts/${a.id}`}, a.name), ` (${a.kind})`)))] : null)),
+    reviews,
+    h('h2', {}, `Review transcripts (${usd(paper.review_cost_usd)})`),
+    llmCallTable(paper.review_calls, transcript), transcript,
+    h('h2', {}, 'Your review'),
+    signedIn ? null : h('p', {class: 'muted', id: 'read-only'}, 'Read-only: sign in with the token (top right) to submit a review.'),
+    reviewForm(() => renderReviews(reviews)));
+  await renderReviews(reviews);
+}
+
+document.addEventListener('signed-in', () => document.getElementById('read-only')?.remove());
+main_().catch((e) => showError(main, e));
