@@ -77,14 +77,18 @@ std::vector<std::string> generate(store::Store& store, int papers) {
   std::string run;
   for (int i = 0; i < papers; ++i) {
     if (i % 500 == 0)
-      run = store::create_run(store, {.template_name = "grokking", .model = "openai:gpt-4o-mini", .status = "done"})
+      run = store::create_run(store, {.id = "run-bench-" + std::to_string(i / 500), .template_name = "grokking",
+                                      .model = "openai:gpt-4o-mini", .status = "done"})
                 .value()
                 .id;
-    auto idea = store::add_idea(store, {.run_id = run, .name = "idea" + std::to_string(i), .title = words(rng, 6, false),
+    std::string n = std::to_string(i);  // ids of our own: new_id() is unique in practice, these by construction
+    auto idea = store::add_idea(store, {.id = "idea-bench-" + n, .run_id = run, .name = "idea" + n,
+                                        .title = words(rng, 6, false),
                                         .interestingness = score(rng, 1, 10), .feasibility = score(rng, 1, 10),
                                         .novelty = score(rng, 1, 10)})
                     .value();
-    auto paper = store::add_paper(store, {.idea_id = idea.id, .status = "compiled", .title = words(rng, 7, false),
+    auto paper = store::add_paper(store, {.id = "paper-bench-" + n, .idea_id = idea.id, .status = "compiled",
+                                          .title = words(rng, 7, false),
                                           .abstract = words(rng, 110, true), .pages = 4})
                      .value();
     store::add_artifact(store, {"page_image", "page-1.png", "paper", paper.id, "image/png"}, png).value();
