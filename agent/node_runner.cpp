@@ -1,3 +1,4 @@
+#include "agent/disk_guard.hpp"
 #include "agent/node_runner.hpp"
 
 #include <fstream>
@@ -91,6 +92,7 @@ Expected<NodeOutcome> run_node(RunContext& ctx, const NodeRequest& request) {
     SHOAL_CHECK(restore_outputs(ctx, previous->id, request.workdir));
     return NodeOutcome{*previous, true};
   }
+  SHOAL_CHECK(check_free_disk(ctx));
 
   store::Node node;
   node.idea_id = request.idea_id;

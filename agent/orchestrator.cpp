@@ -1,6 +1,7 @@
 #include "agent/orchestrator.hpp"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <future>
@@ -29,6 +30,14 @@ namespace {
 
 constexpr int64_t kStaleHeartbeatMs = 30'000;  // a holder silent this long is gone
 constexpr auto kHeartbeatEvery = std::chrono::seconds(1);
+
+// This process's CPU seconds so far (user + system, every thread; children excluded).
+double process_cpu_s() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return secs(u.ru_utime) + secs(u.ru_stime);
+}
 
 std::string this_owner() {
   char host[256] = {};
@@ -186,6 +195,7 @@ Status cancel_run(const Config& config, const std::string& run_id) {
 
 Expected<RunSummary> drive_run(const Config& config, const std::string& run_id, const DriveOptions& options) {
   Stopwatch clock;
+  double cpu_at_start = process_cpu_s();
   store::Store store = open_store(config, store::OpenMode::existing);
   SHOAL_TRY(run, store::get_run(store, run_id));
   if (run.status == "done" || run.status == "cancelled") {
@@ -270,9 +280,12 @@ Expected<RunSummary> drive_run(const Config& config, const std::string& run_id, 
   } else if (!outcome.ok() && outcome.error().kind == ErrorKind::cancelled) {
     status = "paused";
     message = "stopped; continue with shoal resume " + run_id;
-  } else if (!outcome.ok() && outcome.error().kind == ErrorKind::budget_exceeded) {
-    status = "paused";
+  } else if (!outcome.ok() && (outcome.error().kind == ErrorKind::budget_exceeded || outcome.error().kind == ErrorKind::io)) {
+    status = "paused";  // the budget, a full disk, a read-only store: shoal resume continues once it is fixed
     message = outcome.error().message;
+    // the LLM client's advice (--set budget_usd) does not reach a stored run's budget
+    if (outcome.error().kind == ErrorKind::budget_exceeded && message.find("shoal resume") == std::string::npos)
+      message = "the run's budget is reached (" + message + "); continue with shoal resume " + run_id + " --budget USD";
   } else if (!outcome.ok()) {
     status = "failed";
     message = outcome.error().message;
@@ -287,12 +300,14 @@ Expected<RunSummary> drive_run(const Config& config, const std::string& run_id, 
   }
   summary = summarize(store, run_id);
   summary.seconds = clock.seconds();
+  summary.cpu_s = process_cpu_s() - cpu_at_start;
   summary.status = status;
   summary.message = message;
   SHOAL_CHECK(store::set_run_status(store, run_id, status, message));
   SHOAL_CHECK(record_event(store, {0, run_id, "", "run_" + status, message.empty() ? status : message,
                                    nlohmann::json{{"done", summary.done}, {"failed", summary.failed},
-                                                  {"cost_usd", summary.cost_usd}, {"seconds", summary.seconds}}
+                                                  {"cost_usd", summary.cost_usd}, {"seconds", summary.seconds},
+                                                  {"cpu_s", summary.cpu_s}}
                                        .dump(),
                                    0}));
   return summary;

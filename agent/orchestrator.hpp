@@ -40,6 +40,7 @@ struct RunSummary {
   int ideas = 0, done = 0, failed = 0, skipped = 0, parked = 0;
   double cost_usd = 0;
   double seconds = 0;
+  double cpu_s = 0;      // the orchestrator process's own CPU time (user + system), experiments excluded
   std::string message;  // why it stopped, when not done
 };
 

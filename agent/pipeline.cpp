@@ -13,6 +13,7 @@
 #include "agent/stages/plots.hpp"
 #include "agent/stages/rank.hpp"
 #include "agent/stages/review.hpp"
+#include "agent/stages/revision.hpp"
 #include "agent/stages/tree_search.hpp"
 #include "agent/stages/writeup.hpp"
 #include "core/log.hpp"
@@ -44,10 +45,16 @@ std::vector<Status> for_each_parallel(const std::vector<T>& items, int threads, 
   return out;
 }
 
-// The first error that stops the whole run (cancel, budget), if any.
+// Errors that stop the whole run and park its ideas for a resume rather than fail them: a
+// stop, the budget, and the environment (a full disk, a read-only store).
+bool parks(const Error& e) {
+  return e.kind == ErrorKind::cancelled || e.kind == ErrorKind::budget_exceeded || e.kind == ErrorKind::io;
+}
+
+// The first error that stops the whole run, if any.
 Status first_stopping(const std::vector<Status>& results) {
   for (const auto& r : results)
-    if (!r.ok() && (r.error().kind == ErrorKind::cancelled || r.error().kind == ErrorKind::budget_exceeded)) return r;
+    if (!r.ok() && parks(r.error())) return r;
   return {};
 }
 
@@ -122,7 +129,7 @@ Expected<nlohmann::json> rank_stage(RunContext& ctx) {
 
 Status run_idea(RunContext& ctx, const store::Idea& idea) {
   auto settle = [&](const Error& e) -> Status {
-    bool park = e.kind == ErrorKind::cancelled || e.kind == ErrorKind::budget_exceeded;
+    bool park = parks(e);
     SHOAL_TRY(now, store::get_idea(ctx.store, idea.id));
     SHOAL_CHECK(store::set_idea_status(ctx.store, idea.id, park ? "parked" : "failed", now.stage));
     if (park) return e;
@@ -173,14 +180,41 @@ Status run_idea(RunContext& ctx, const store::Idea& idea) {
     return result.to_json();
   });
   if (!review.ok()) return settle(review.error());
-  SHOAL_CHECK(store::set_idea_status(ctx.store, idea.id, "done", "review"));
+  int revisions = ctx.config && !ctx.offline() ? static_cast<int>(ctx.config->get_int("paper_revisions")) : 0;
+  std::string paper_id = (*paper)["paper_id"].get<std::string>();
+  for (int round = 1; round <= revisions; ++round) {
+    std::string stage = "revision" + (round > 1 ? "_" + std::to_string(round) : std::string());
+    auto revised = run_stage(ctx, idea.id, stage, [&]() -> Expected<nlohmann::json> {
+      WriteupOptions writeup = writeup_options(*ctx.config);
+      writeup.work_dir = ctx.idea_dir(idea.id) / stage;
+      writeup.literature = ctx.literature;
+      writeup.cancel = &ctx.cancel;
+      ReviewOptions options = review_options(*ctx.config);
+      options.work_dir = ctx.idea_dir(idea.id) / (stage + "-review");
+      options.cancel = &ctx.cancel;
+      if (ctx.options.review_ensemble > 0) options.ensemble = ctx.options.review_ensemble;
+      SHOAL_TRY(outcome, revise_and_review(ctx.store, *ctx.llm, ctx.executor, ctx.tpl.dir, paper_id, writeup, options));
+      return outcome.to_json();
+    });
+    if (!revised.ok()) {
+      // A revision that fails leaves the reviewed paper as the idea's result.
+      if (parks(revised.error())) return settle(revised.error());
+      log::warn("run", "idea " + idea.id + ": " + stage + " failed: " + revised.error().message);
+      break;
+    }
+    paper_id = (*revised)["paper_id"].get<std::string>();
+  }
+  SHOAL_CHECK(store::set_idea_status(ctx.store, idea.id, "done", revisions > 0 ? "revision" : "review"));
   return {};
 }
 
 Status run_pipeline(RunContext& ctx) {
-  auto baseline = run_stage(ctx, "", "baseline", [&] { return baseline_stage(ctx); });
-  if (!baseline.ok()) return baseline.error();
+  // The baseline experiment and idea generation need nothing from each other: run them at once.
+  auto baseline = std::async(std::launch::async,
+                             [&] { return run_stage(ctx, "", "baseline", [&] { return baseline_stage(ctx); }); });
   auto ideas = run_stage(ctx, "", "ideas", [&] { return ideas_stage(ctx); });
+  auto baseline_done = baseline.get();
+  if (!baseline_done.ok()) return baseline_done.error();
   if (!ideas.ok()) return ideas.error();
   SHOAL_CHECK(novelty_stages(ctx));
   auto ranked = run_stage(ctx, "", "rank", [&] { return rank_stage(ctx); });
@@ -197,7 +231,7 @@ Status run_pipeline(RunContext& ctx) {
       return fail(ErrorKind::cancelled, "stopped");
     }
     Status st = run_idea(ctx, idea);
-    if (!st.ok() && st.error().kind != ErrorKind::cancelled && st.error().kind != ErrorKind::budget_exceeded) {
+    if (!st.ok() && !parks(st.error())) {
       // Not a stage failure (those are recorded by run_stage): the store or a bug. Say so.
       log::error("run", "idea " + idea.name + ": " + st.error().message);
       (void)store::set_idea_status(ctx.store, idea.id, "failed", idea.stage);

@@ -6,7 +6,7 @@ namespace shoal::agent {
 
 void to_json(nlohmann::json& j, const RunOptions& o) {
   j = {{"template_dir", o.template_dir.string()}, {"model", o.model}, {"ideas", o.ideas}, {"generate", o.generate},
-       {"reflections", o.reflections}, {"parallel", o.parallel}, {"budget_usd", o.budget_usd},
+       {"reflections", o.reflections}, {"idea_batch", o.idea_batch}, {"parallel", o.parallel}, {"budget_usd", o.budget_usd},
        {"search", o.search == SearchMode::tree ? "tree" : "linear"}, {"executor", o.executor},
        {"seed_ideas", o.seed_ideas.string()}, {"novelty", o.novelty}, {"novelty_rounds", o.novelty_rounds},
        {"max_runs", o.max_runs}, {"max_attempts", o.max_attempts}, {"drafts", o.drafts}, {"max_nodes", o.max_nodes},
@@ -21,6 +21,7 @@ void from_json(const nlohmann::json& j, RunOptions& o) {
   o.ideas = j.value("ideas", d.ideas);
   o.generate = j.value("generate", d.generate);
   o.reflections = j.value("reflections", d.reflections);
+  o.idea_batch = j.value("idea_batch", d.idea_batch);
   o.parallel = j.value("parallel", d.parallel);
   o.budget_usd = j.value("budget_usd", d.budget_usd);
   o.search = j.value("search", std::string("linear")) == "tree" ? SearchMode::tree : SearchMode::linear;

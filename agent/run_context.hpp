@@ -31,6 +31,7 @@ struct RunOptions {
   int ideas = 3;                   // ideas that proceed to experiments (the top N novel ones)
   int generate = 0;                // ideas to generate before ranking (0 = 2 * ideas)
   int reflections = 2;             // reflection rounds per generated idea
+  int idea_batch = 1;              // ideas drafted at once; each batch sees the earlier ones (1 = one by one)
   int parallel = 4;                // ideas in their experiment/paper stages at once
   double budget_usd = 0;           // 0 = no cap
   SearchMode search = SearchMode::linear;

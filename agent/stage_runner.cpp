@@ -1,5 +1,6 @@
 #include "agent/stage_runner.hpp"
 
+#include "agent/disk_guard.hpp"
 #include "core/time.hpp"
 #include "store/ideas.hpp"
 #include "store/llm_calls.hpp"
@@ -38,6 +39,7 @@ Expected<nlohmann::json> run_stage(RunContext& ctx, const std::string& idea_id, 
   }
   if (ctx.cancel.cancelled()) return fail(ErrorKind::cancelled, "the run was stopped before " + stage);
   SHOAL_CHECK(check_budget(ctx));
+  SHOAL_CHECK(check_free_disk(ctx));
 
   SHOAL_TRY(spend_before, store::llm_spend_of_stage(ctx.store, ctx.run_id, idea_id, stage));
   SHOAL_TRY(row, store::begin_stage(ctx.store, ctx.run_id, idea_id, stage));

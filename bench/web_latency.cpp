@@ -174,14 +174,22 @@ int main(int argc, char** argv) {
   fs::path db = o.dir / ("papers-" + std::to_string(o.papers) + ".db");
   std::vector<std::string> ids;
   {
-    bool fresh = !fs::exists(db);
-    auto store = store::Store::open(db, store::OpenMode::create).value();
-    if (fresh) {
+    if (!fs::exists(db)) {
+      // Generated under another name and renamed when complete, so an interrupted generation
+      // is never taken for a finished store.
+      fs::path partial = db.string() + ".partial";
+      for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(partial.string() + suffix);
       std::fprintf(stderr, "generating %d papers with 5 reviews each in %s\n", o.papers, db.c_str());
       Stopwatch watch;
-      ids = generate(store, o.papers);
+      {
+        auto fresh = store::Store::open(partial, store::OpenMode::create).value();
+        ids = generate(fresh, o.papers);
+      }
+      fs::rename(partial, db);
       std::fprintf(stderr, "  took %.1f s\n", watch.seconds());
-    } else {
+    }
+    auto store = store::Store::open(db, store::OpenMode::existing).value();
+    if (ids.empty()) {
       auto runs = store::list_runs(store).value();
       for (const auto& run : runs) {
         auto papers = store::run_papers(store, run.id).value();

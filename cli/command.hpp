@@ -44,6 +44,9 @@ class Commands {
   std::map<const CLI::App*, Handler> handlers_;
 };
 
+// A template argument: a folder, or the name of a bundled template; not_found (thrown) if neither.
+std::filesystem::path resolve_template(const std::string& arg);
+
 // Command groups (one file each).
 void add_db_commands(CLI::App& app, Commands& commands);
 void add_llm_commands(CLI::App& app, Commands& commands);
@@ -52,6 +55,7 @@ void add_sandbox_commands(CLI::App& app, Commands& commands);
 void add_lit_commands(CLI::App& app, Commands& commands);
 void add_run_commands(CLI::App& app, Commands& commands);
 void add_review_commands(CLI::App& app, Commands& commands);
+void add_doctor_commands(CLI::App& app, Commands& commands);
 // Only in a build with the web option (cli/commands_serve.cpp; SHOAL_WEB is defined then).
 void add_serve_commands(CLI::App& app, Commands& commands);
 

@@ -23,9 +23,9 @@ namespace {
 
 struct RunArgs {
   std::string tpl, run_id, model, search, executor, seed_ideas;
-  int ideas = 0, parallel = 0, generate = 0, max_runs = 3, max_nodes = 8;
+  int ideas = 0, parallel = 0, generate = 0, idea_batch = 1, max_runs = 3, max_nodes = 8;
   double budget = -1;
-  bool smoke = false, no_paper = false, no_novelty = false, json = false;
+  bool smoke = false, no_paper = false, no_plots = false, no_novelty = false, json = false;
 };
 
 experiments::CancelToken* stop_token = nullptr;
@@ -33,7 +33,9 @@ extern "C" void on_stop(int) {
   if (stop_token) stop_token->cancel();
 }
 
-// A template argument: a folder, or the name of one of Shoal's bundled templates.
+}  // namespace
+
+// A template argument: a folder, or the name of one of Shoal's bundled templates (command.hpp).
 fs::path resolve_template(const std::string& arg) {
   if (fs::is_directory(arg)) return arg;
   for (const fs::path& root : {fs::path("templates"), fs::path(SHOAL_TEMPLATES_DIR)})
@@ -42,6 +44,8 @@ fs::path resolve_template(const std::string& arg) {
                                                   "'; give a folder path or a bundled template name "
                                                   "(grokking, diffusion2d, charlm)"));
 }
+
+namespace {
 
 int drive(Context& ctx, const std::string& run_id, std::optional<double> budget) {
   experiments::CancelToken stop;
@@ -84,10 +88,13 @@ int run_new(Context& ctx, const RunArgs& a) {
       throw ShoalError(fail(ErrorKind::not_found, "--seed-ideas: no file " + a.seed_ideas));
     o.seed_ideas = fs::absolute(a.seed_ideas);
   }
+  if (a.idea_batch < 1) throw ShoalError(fail(ErrorKind::invalid_input, "--idea-batch must be at least 1"));
+  o.idea_batch = a.idea_batch;
   o.max_runs = a.max_runs;
   o.max_nodes = a.max_nodes;
   o.smoke = a.smoke;
   o.paper = !a.no_paper;
+  o.plots = !a.no_plots;
   o.novelty = !a.no_novelty;
   auto run = agent::create_run(ctx.config(), o).value();
   std::cout << "run " << run.id << " (" << run.template_name << ", model " << run.model << ")\n";
@@ -180,6 +187,9 @@ void add_run_commands(CLI::App& app, Commands& commands) {
   run->add_option("--generate", a.generate, "Ideas generated before ranking (default: twice --ideas)");
   run->add_option("--model", a.model, "offline, openai:MODEL, anthropic:MODEL, ollama:MODEL, replay:... (default: setting model)");
   run->add_option("--parallel", a.parallel, "Ideas advanced at once (default: setting parallel)");
+  run->add_option("--idea-batch", a.idea_batch,
+                  "Ideas drafted at once; each batch sees the earlier ones (1: one by one, as AI-Scientist)")
+      ->capture_default_str();
   run->add_option("--budget", a.budget, "Dollar budget of the run's LLM calls (default: setting budget_usd)");
   run->add_option("--search", a.search, "linear (AI-Scientist v1) or tree (best-first over code versions)");
   run->add_option("--executor", a.executor, "local or slurm (default: setting executor)");
@@ -188,6 +198,7 @@ void add_run_commands(CLI::App& app, Commands& commands) {
   run->add_option("--max-nodes", a.max_nodes, "Tree search: nodes per idea")->capture_default_str();
   run->add_flag("--smoke", a.smoke, "Run experiments with the template's smoke_args (seconds each: tests, demos)");
   run->add_flag("--no-paper", a.no_paper, "Stop after experiments and plots");
+  run->add_flag("--no-plots", a.no_plots, "Skip the plot stage (and so the paper's figures)");
   run->add_flag("--no-novelty", a.no_novelty, "Skip the literature novelty check");
   commands.add(run, [](Context& ctx) { return run_new(ctx, a); });
 

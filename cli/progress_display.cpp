@@ -86,9 +86,9 @@ void ProgressDisplay::redraw() {
 void ProgressDisplay::finish(const agent::RunSummary& s) {
   std::lock_guard lock(mu_);
   stop_ = true;
-  std::printf("run %s %s: %d idea(s): %d done, %d failed, %d skipped, %d parked; LLM cost $%.4f; %.1f s\n",
+  std::printf("run %s %s: %d idea(s): %d done, %d failed, %d skipped, %d parked; LLM cost $%.4f; %.1f s (orchestrator CPU %.2f s)\n",
               s.run_id.c_str(), s.status.c_str(), s.ideas, s.done, s.failed, s.skipped, s.parked, s.cost_usd,
-              s.seconds);
+              s.seconds, s.cpu_s);
   if (!s.message.empty()) std::printf("%s\n", s.message.c_str());
   std::fflush(stdout);
 }

@@ -58,7 +58,15 @@ const std::vector<Setting>& setting_table() {
        {}, 0},
       {"latex_timeout_s", "120", "seconds one LaTeX compile (pdflatex, bibtex, pdflatex x2) may take", SettingType::number,
        {}, 1},
+      {"min_free_disk_mb", "200", "free disk space (MB) a run needs before each stage and experiment; under it the run "
+                                  "pauses (shoal resume continues)", SettingType::integer, {}, 0},
+      {"plot_review_images", "4", "figures shown to the model as images for captions and a reader's notes (0: names only)",
+       SettingType::integer, {}, 0},
+      {"plot_fix_rounds", "1", "rounds in which the model edits plot.py for the problems its notes name",
+       SettingType::integer, {}, 0},
       {"review_ensemble", "1", "independent AI reviews per paper", SettingType::integer, {}, 1},
+      {"paper_revisions", "0", "revision rounds after the review: revise to answer it, recompile, review again "
+                               "(both versions kept)", SettingType::integer, {}, 0},
       {"review_reflections", "1", "reflection rounds per AI review", SettingType::integer, {}, 0},
       {"review_page_images", "3", "first pages sent to the reviewer model as images (0: text only)", SettingType::integer,
        {}, 0},

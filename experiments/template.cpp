@@ -61,11 +61,13 @@ Expected<TemplateManifest> parse_manifest(const nlohmann::json& j) {
   SHOAL_CHECK(read_field(j, "description", m.description, "a string"));
   SHOAL_CHECK(read_field(j, "interpreter", m.interpreter, "a string (an absolute path)"));
   SHOAL_CHECK(read_field(j, "timeout_s", m.timeout_s, "a number of seconds"));
+  SHOAL_CHECK(read_field(j, "cpus", m.cpus, "a whole number of CPU slots"));
   SHOAL_CHECK(read_field(j, "expected_runtime_s", m.expected_runtime_s, "a number of seconds"));
   SHOAL_CHECK(read_field(j, "seeds", m.seeds, "an integer"));
   SHOAL_CHECK(read_field(j, "smoke_args", m.smoke_args, "a list of strings"));
   SHOAL_CHECK(read_field(j, "editable", m.editable, "a list of file names"));
   if (m.timeout_s <= 0) return manifest_error("timeout_s", "positive");
+  if (m.cpus < 1) return manifest_error("cpus", "at least 1");
   if (!fs::path(m.interpreter).is_absolute()) return manifest_error("interpreter", "an absolute path");
   if (j.contains("metric")) {
     const auto& metric = j["metric"];
@@ -186,7 +188,7 @@ JobSpec experiment_job(const Template& tpl, const fs::path& workdir, const std::
   job.argv.insert(job.argv.end(), args.begin(), args.end());
   job.workdir = workdir;
   job.limits.wall_s = tpl.manifest.timeout_s;
-  job.cpus = 2;
+  job.cpus = tpl.manifest.cpus;
   return job;
 }
 

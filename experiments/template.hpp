@@ -28,6 +28,7 @@ struct TemplateManifest {
   std::string description;
   std::string interpreter = "/usr/bin/python3";
   double timeout_s = 7200;
+  int cpus = 1;                          // CPU slots one experiment run takes (executor_slots has them)
   double expected_runtime_s = 0;
   std::string metric;                    // empty: the first metric of the first condition
   std::optional<std::string> condition;  // empty: the mean over conditions

@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <mutex>
+
 #include <SQLiteCpp/Transaction.h>
 
 #include "core/file.hpp"
@@ -22,10 +24,14 @@ Error sqlite_error(const SQLite::Exception& e, const fs::path& path) {
       return fail(ErrorKind::corrupt, where + " (the database file is damaged or not a Shoal database; "
                                               "move it aside or restore a backup)");
     case SQLITE_READONLY:
+      return fail(ErrorKind::io, where + " (the store cannot be written: make the file and its folder writable, "
+                                         "then run the command again; nothing was lost)");
+    case SQLITE_FULL:
+      return fail(ErrorKind::io, where + " (the disk is full: free some space, then run the command again; the "
+                                         "unfinished change was rolled back)");
     case SQLITE_CANTOPEN:
     case SQLITE_PERM:
     case SQLITE_IOERR:
-    case SQLITE_FULL:
       return fail(ErrorKind::io, where);
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
@@ -52,9 +58,17 @@ Status migrate(SQLite::Database& db, const fs::path& path, int from) {
   return {};
 }
 
+// Process-wide SQLite settings, before its first use: no memory statistics (they take a
+// global mutex on every allocation, which serialises the web server's threads).
+void configure_sqlite_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
 }  // namespace
 
 Expected<Store> Store::open(const fs::path& path, OpenMode mode) {
+  configure_sqlite_once();
   std::error_code ec;
   bool exists = fs::exists(path, ec);
   if (!exists && mode != OpenMode::create)

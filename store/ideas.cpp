@@ -51,33 +51,46 @@ Status update_idea(Store& store, const std::string& id, const char* sql, Bind bi
   });
 }
 
+// Inserts `idea` (its id and creation time already set) unless the run has that name.
+Status insert_idea(SQLite::Database& db, const Idea& idea) {
+  SQLite::Statement exists(db, "SELECT 1 FROM ideas WHERE run_id = ? AND name = ?");
+  exists.bind(1, idea.run_id);
+  exists.bind(2, idea.name);
+  if (exists.executeStep())
+    return fail(ErrorKind::invalid_input, "run " + idea.run_id + " already has an idea named '" + idea.name + "'");
+  SQLite::Statement q(db,
+                      "INSERT INTO ideas (id, run_id, name, title, idea_json, interestingness, feasibility, novelty, "
+                      "status, stage, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?)");
+  q.bind(1, idea.id);
+  q.bind(2, idea.run_id);
+  q.bind(3, idea.name);
+  q.bind(4, idea.title);
+  q.bind(5, idea.idea_json);
+  bind_optional(q, 6, idea.interestingness);
+  bind_optional(q, 7, idea.feasibility);
+  bind_optional(q, 8, idea.novelty);
+  q.bind(9, idea.status);
+  q.bind(10, idea.stage);
+  q.bind(11, idea.created_ms);
+  q.exec();
+  return {};
+}
+
 }  // namespace
 
 Expected<Idea> add_idea(Store& store, Idea idea) {
-  if (idea.id.empty()) idea.id = new_id("idea");
-  if (idea.created_ms == 0) idea.created_ms = now_ms();
-  return store.transaction([&](SQLite::Database& db) -> Expected<Idea> {
-    SQLite::Statement exists(db, "SELECT 1 FROM ideas WHERE run_id = ? AND name = ?");
-    exists.bind(1, idea.run_id);
-    exists.bind(2, idea.name);
-    if (exists.executeStep())
-      return fail(ErrorKind::invalid_input, "run " + idea.run_id + " already has an idea named '" + idea.name + "'");
-    SQLite::Statement q(db,
-                        "INSERT INTO ideas (id, run_id, name, title, idea_json, interestingness, feasibility, novelty, "
-                        "status, stage, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?)");
-    q.bind(1, idea.id);
-    q.bind(2, idea.run_id);
-    q.bind(3, idea.name);
-    q.bind(4, idea.title);
-    q.bind(5, idea.idea_json);
-    bind_optional(q, 6, idea.interestingness);
-    bind_optional(q, 7, idea.feasibility);
-    bind_optional(q, 8, idea.novelty);
-    q.bind(9, idea.status);
-    q.bind(10, idea.stage);
-    q.bind(11, idea.created_ms);
-    q.exec();
-    return idea;
+  SHOAL_TRY(added, add_ideas(store, {std::move(idea)}));
+  return added.front();
+}
+
+Expected<std::vector<Idea>> add_ideas(Store& store, std::vector<Idea> ideas) {
+  for (auto& idea : ideas) {
+    if (idea.id.empty()) idea.id = new_id("idea");
+    if (idea.created_ms == 0) idea.created_ms = now_ms();
+  }
+  return store.transaction([&](SQLite::Database& db) -> Expected<std::vector<Idea>> {
+    for (const auto& idea : ideas) SHOAL_CHECK(insert_idea(db, idea));
+    return ideas;
   });
 }
 

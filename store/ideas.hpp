@@ -31,6 +31,8 @@ struct Idea {
 // Inserts the idea (id and created_ms filled in when empty); invalid_input when the run
 // already has an idea of that name.
 Expected<Idea> add_idea(Store& store, Idea idea);
+// Adds several ideas in one transaction: all of them, or none (the error names the clash).
+Expected<std::vector<Idea>> add_ideas(Store& store, std::vector<Idea> ideas);
 Expected<Idea> get_idea(Store& store, const std::string& id);
 // The run's ideas: ranked ones by rank, then the rest by creation.
 Expected<std::vector<Idea>> list_ideas(Store& store, const std::string& run_id);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <future>
+#include <optional>
 #include <set>
 
 #include "agent/prompts.hpp"
@@ -160,28 +162,56 @@ store::Idea idea_from_json(const json& j, const std::string& run_id) {
 
 Expected<std::vector<store::Idea>> generate_ideas(RunContext& ctx) {
   int target = ctx.options.generate > 0 ? ctx.options.generate : 2 * ctx.options.ideas;
+  int batch = std::max(1, ctx.options.idea_batch);
   SHOAL_TRY(tp, template_prompt(ctx.tpl));
   SHOAL_TRY(seeds, load_seed_ideas(ctx));
   SHOAL_TRY(earlier, archive(ctx));
   SHOAL_TRY(mine, run_ideas(ctx));
   while (static_cast<int>(mine.size()) < target) {
     if (ctx.cancel.cancelled()) return fail(ErrorKind::cancelled, "the run was cancelled");
-    ctx.progress({"", "ideas", "idea " + std::to_string(mine.size() + 1) + "/" + std::to_string(target)});
-    SHOAL_TRY(proposed, propose_idea(ctx, tp, generation_prompt(ctx, tp, seeds, earlier, mine)));
-    store::Idea idea = idea_from_json(proposed, ctx.run_id);
-    std::set<std::string> taken;
-    for (const auto& i : mine) taken.insert(i.name);
-    std::string base = idea.name;
-    for (int n = 2; taken.count(idea.name); ++n) idea.name = base + "_" + std::to_string(n);
-    if (idea.name != base) {
-      auto stored = json::parse(idea.idea_json);
-      stored["Name"] = idea.name;
-      idea.idea_json = stored.dump();
+    int count = std::min(batch, target - static_cast<int>(mine.size()));
+    ctx.progress({"", "ideas", "idea " + std::to_string(mine.size() + 1) +
+                                   (count > 1 ? "-" + std::to_string(mine.size() + count) : "") + "/" +
+                                   std::to_string(target)});
+    // A batch's drafts see the same earlier ideas and are asked at once; they are stored
+    // together, so a resumed run asks the same questions (and the LLM cache answers them).
+    std::string question = generation_prompt(ctx, tp, seeds, earlier, mine);
+    std::vector<std::future<Expected<json>>> drafts;
+    for (int slot = 1; slot <= count; ++slot) {
+      std::string asked = count == 1 ? question
+                                     : question + render("ideas_batch", {{"others", std::to_string(count - 1)},
+                                                                         {"slot", std::to_string(slot)},
+                                                                         {"count", std::to_string(count)}});
+      drafts.push_back(std::async(std::launch::async, [&ctx, &tp, asked] { return propose_idea(ctx, tp, asked); }));
     }
-    // Strictly increasing creation times keep the order (and so the next prompts) stable.
-    idea.created_ms = std::max(now_ms(), mine.empty() ? int64_t{0} : mine.back().created_ms + 1);
-    SHOAL_TRY(added, store::add_idea(ctx.store, idea));
-    mine.push_back(added);
+    std::vector<json> proposed;
+    std::optional<Error> failed;
+    for (auto& d : drafts) {  // wait for every draft before returning, even after a failure
+      auto r = d.get();
+      if (r.ok()) proposed.push_back(std::move(*r));
+      else if (!failed) failed = r.error();
+    }
+    if (failed) return *failed;
+    std::vector<store::Idea> fresh;
+    for (const auto& p : proposed) {
+      store::Idea idea = idea_from_json(p, ctx.run_id);
+      std::set<std::string> taken;
+      for (const auto& i : mine) taken.insert(i.name);
+      for (const auto& i : fresh) taken.insert(i.name);
+      std::string base = idea.name;
+      for (int n = 2; taken.count(idea.name); ++n) idea.name = base + "_" + std::to_string(n);
+      if (idea.name != base) {
+        auto stored = json::parse(idea.idea_json);
+        stored["Name"] = idea.name;
+        idea.idea_json = stored.dump();
+      }
+      // Strictly increasing creation times keep the order (and so the next prompts) stable.
+      int64_t last = !fresh.empty() ? fresh.back().created_ms : mine.empty() ? int64_t{0} : mine.back().created_ms;
+      idea.created_ms = std::max(now_ms(), last + 1);
+      fresh.push_back(idea);
+    }
+    SHOAL_TRY(added, store::add_ideas(ctx.store, fresh));
+    mine.insert(mine.end(), added.begin(), added.end());
   }
   return mine;
 }

@@ -3,6 +3,9 @@
 #include <algorithm>
 
 #include "agent/node_runner.hpp"
+#include "agent/stages/code_edit.hpp"
+#include "agent/stages/plot_review.hpp"
+#include "core/log.hpp"
 #include "agent/prompts.hpp"
 #include "agent/llm/structured.hpp"
 #include "core/file.hpp"
@@ -40,24 +43,66 @@ std::string plain_caption(const std::string& png, const std::vector<PlottedRun>&
   return words(fs::path(png).stem().string()) + " for each run (" + shown + ").";
 }
 
-// Asks the model for one caption per figure; empty map when the answer is unusable.
-std::map<std::string, std::string> model_captions(RunContext& ctx, const store::Idea& idea,
-                                                  const std::vector<std::string>& pngs,
-                                                  const std::vector<PlottedRun>& runs) {
-  nlohmann::json figures = pngs, labelled = nlohmann::json::array();
-  for (const auto& r : runs) labelled.push_back(r.label);
-  llm::Request request;
-  request.system = std::string(prompt("plots_system"));
-  request.messages.push_back(llm::Message::user(render(
-      "plots_captions", {{"idea", idea.idea_json}, {"figures", figures.dump()}, {"runs", labelled.dump()}})));
-  request.temperature = 0.2;
-  auto answer = llm::complete_json(*ctx.llm, request, {{"captions", llm::JsonType::object}}, {"plots", idea.id});
-  std::map<std::string, std::string> out;
-  if (!answer.ok()) return out;
-  const auto& captions = (*answer)["captions"];
-  for (const auto& png : pngs)
-    if (captions.contains(png) && captions[png].is_string()) out[png] = captions[png].get<std::string>();
-  return out;
+// Runs plot.py in `dir` in the sandbox; the PNG files it wrote, sorted.
+Expected<std::vector<std::string>> run_plot_script(RunContext& ctx, const store::Idea& idea, const fs::path& dir,
+                                                   size_t runs) {
+  experiments::JobSpec job;
+  job.argv = {ctx.tpl.manifest.interpreter, "plot.py"};
+  job.workdir = dir;
+  job.limits.wall_s = 600;
+  job.cpus = 1;
+  ctx.progress({idea.id, "plots", "plot.py over " + std::to_string(runs) + " runs"});
+  SHOAL_TRY(result, ctx.executor.run(job, ctx.cancel));
+  if (result.limit_hit == experiments::limit::cancelled) return fail(ErrorKind::cancelled, "cancelled during plot.py");
+  if (!result.succeeded())
+    return fail(ErrorKind::invalid_input, "plot.py failed (exit code " + std::to_string(result.exit_code) +
+                                              (result.limit_hit.empty() ? "" : ", " + result.limit_hit) +
+                                              "); its stderr ends with:\n" + result.stderr_tail.substr(
+                                                  result.stderr_tail.size() > 2000 ? result.stderr_tail.size() - 2000 : 0));
+  std::vector<std::string> pngs;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec))
+    if (entry.path().extension() == ".png" && entry.is_regular_file(ec) && !entry.is_symlink(ec))
+      pngs.push_back(entry.path().filename().string());
+  std::sort(pngs.begin(), pngs.end());
+  if (pngs.empty()) return fail(ErrorKind::invalid_input, "plot.py ran but wrote no PNG into its folder");
+  return pngs;
+}
+
+// The model's review of the figures, with one plot.py fix round when a note names a problem
+// (in a copy of the folder: a fix that fails keeps the first figures). `dir` and `pngs` become
+// the fixed ones when the fix worked; `first_problems` keeps what the first look found.
+Expected<PlotReview> review_and_fix(RunContext& ctx, const store::Idea& idea, fs::path& dir, std::vector<std::string>& pngs,
+                                    const std::vector<std::string>& labels, std::string& first_problems) {
+  int max_images = ctx.config ? static_cast<int>(ctx.config->get_int("plot_review_images")) : 0;
+  int fix_rounds = ctx.config ? static_cast<int>(ctx.config->get_int("plot_fix_rounds")) : 0;
+  PlotReview review = review_plots(ctx, idea, dir, pngs, labels, max_images);
+  first_problems = review.problems();
+  for (int round = 1; round <= fix_rounds && !review.problems().empty(); ++round) {
+    if (ctx.cancel.cancelled()) return fail(ErrorKind::cancelled, "the run was cancelled");
+    fs::path fixed = dir.string() + "-fix" + std::to_string(round);
+    std::error_code ec;
+    fs::remove_all(fixed, ec);
+    fs::copy(dir, fixed, fs::copy_options::recursive, ec);
+    if (ec) return fail(ErrorKind::io, "cannot copy " + dir.string() + ": " + ec.message());
+    for (const auto& png : pngs) fs::remove(fixed / png, ec);
+    SHOAL_TRY(why_not, fix_plot_script(ctx, idea, fixed, review.problems(), labels));
+    if (!why_not.empty()) {
+      log::warn("plots", "idea " + idea.name + ": the plot.py fix was not usable: " + why_not);
+      break;
+    }
+    auto again = run_plot_script(ctx, idea, fixed, labels.size());
+    if (!again.ok()) {
+      if (again.error().kind == ErrorKind::cancelled) return again.error();
+      log::warn("plots", "idea " + idea.name + ": the fixed plot.py failed; keeping the first figures: " +
+                             again.error().message.substr(0, 300));
+      break;
+    }
+    dir = fixed;
+    pngs = *again;
+    review = review_plots(ctx, idea, dir, pngs, labels, max_images);
+  }
+  return review;
 }
 
 }  // namespace
@@ -81,38 +126,56 @@ Expected<nlohmann::json> make_plots(RunContext& ctx, const store::Idea& idea, co
   }
   SHOAL_CHECK(write_file_atomic(dir / "labels.json", labels.dump(2)));
 
-  experiments::JobSpec job;
-  job.argv = {ctx.tpl.manifest.interpreter, "plot.py"};
-  job.workdir = dir;
-  job.limits.wall_s = 600;
-  job.cpus = 1;
-  ctx.progress({idea.id, "plots", "plot.py over " + std::to_string(outcome.plotted.size()) + " runs"});
-  SHOAL_TRY(result, ctx.executor.run(job, ctx.cancel));
-  if (result.limit_hit == experiments::limit::cancelled) return fail(ErrorKind::cancelled, "cancelled during plot.py");
-  if (!result.succeeded())
-    return fail(ErrorKind::invalid_input, "plot.py failed (exit code " + std::to_string(result.exit_code) +
-                                              (result.limit_hit.empty() ? "" : ", " + result.limit_hit) +
-                                              "); its stderr ends with:\n" + result.stderr_tail.substr(
-                                                  result.stderr_tail.size() > 2000 ? result.stderr_tail.size() - 2000 : 0));
-  std::vector<std::string> pngs;
-  for (const auto& entry : fs::directory_iterator(dir, ec))
-    if (entry.path().extension() == ".png" && entry.is_regular_file(ec) && !entry.is_symlink(ec))
-      pngs.push_back(entry.path().filename().string());
-  std::sort(pngs.begin(), pngs.end());
-  if (pngs.empty()) return fail(ErrorKind::invalid_input, "plot.py ran but wrote no PNG into its folder");
+  SHOAL_TRY(first_pngs, run_plot_script(ctx, idea, dir, outcome.plotted.size()));
+  std::vector<std::string> pngs = std::move(first_pngs);
 
-  std::map<std::string, std::string> captions;
-  if (!ctx.offline()) captions = model_captions(ctx, idea, pngs, outcome.plotted);
+  std::vector<std::string> labels_in_order;
+  for (const auto& r : outcome.plotted) labels_in_order.push_back(r.label);
+  PlotReview review;
+  std::string first_problems;
+  if (!ctx.offline()) {
+    SHOAL_TRY(reviewed, review_and_fix(ctx, idea, dir, pngs, labels_in_order, first_problems));
+    review = std::move(reviewed);
+  }
   nlohmann::json plots = nlohmann::json::array();
   for (const auto& png : pngs) {
     SHOAL_TRY(bytes, read_file(dir / png));
-    std::string caption = captions.count(png) ? captions[png] : plain_caption(png, outcome.plotted);
+    std::string caption = review.captions.count(png) ? review.captions[png] : plain_caption(png, outcome.plotted);
     SHOAL_TRY(art, store::add_artifact(ctx.store, {"plot", png, "node", best.id, "image/png"}, bytes));
     SHOAL_TRY(cap, store::add_artifact(ctx.store, {"caption", png, "node", best.id, "text/plain"}, caption));
     (void)cap;
-    plots.push_back({{"name", png}, {"artifact_id", art.id}, {"caption", caption}});
+    nlohmann::json entry = {{"name", png}, {"artifact_id", art.id}, {"caption", caption}};
+    if (review.notes.count(png)) {
+      SHOAL_TRY(note, store::add_artifact(ctx.store, {"plot_note", png, "node", best.id, "text/plain"}, review.notes[png]));
+      (void)note;
+      entry["note"] = review.notes[png];
+    }
+    plots.push_back(entry);
   }
-  return nlohmann::json{{"plots", plots}, {"node_id", best.id}};
+  nlohmann::json out = {{"plots", plots}, {"node_id", best.id}, {"images_reviewed", review.images}};
+  if (!first_problems.empty()) {
+    bool fixed = dir.filename().string().find("-fix") != std::string::npos;
+    out["first_review"] = first_problems;
+    out["plot_fixed"] = fixed;
+    if (fixed) {
+      SHOAL_TRY(code, read_file(dir / "plot.py"));
+      SHOAL_TRY(art, store::add_artifact(ctx.store, {"plot_code", "plot.py", "node", best.id, "text/x-python"}, code));
+      (void)art;
+    }
+    // The notes feed back: the write-up reads the idea's newest notes, so the review is
+    // appended to them (what the figures lacked, and what is still open).
+    std::string notes;
+    SHOAL_TRY(arts, store::list_artifacts(ctx.store, "idea", idea.id));
+    for (const auto& a : arts)
+      if (a.kind == "notes") {
+        SHOAL_TRY(text, store::get_blob(ctx.store, a.hash));
+        notes = std::move(text);
+      }
+    SHOAL_CHECK(save_notes(ctx, idea.id, notes + (notes.empty() ? "" : "\n\n") + "Figure review" +
+                                            (fixed ? " (plot.py was fixed after it)" : "") + ":\n" + first_problems +
+                                            (review.problems().empty() ? "" : "Still open:\n" + review.problems())));
+  }
+  return out;
 }
 
 }  // namespace shoal::agent

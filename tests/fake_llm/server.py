@@ -11,13 +11,19 @@ Endpoints, as the providers have them:
 with their status codes, error bodies and usage fields (cached tokens included: the server
 remembers prompt prefixes, as the providers' prompt caches do). Test control:
   GET  /_stats      {"requests", "by_path", "in_flight", "max_in_flight", "faults", "rule_hits",
-                     "arrival_spread_s" (seconds between the first and the last provider request)}
+                     "arrival_spread_s" (seconds between the first and the last provider request),
+                     "answered": {sha256 of a request body: [wall-clock arrival time of each request
+                     with that body that got a 200 reply]},
+                     "random_faults": {"status 429" / "reset" / ...: how many fault_rate injected}}
   GET  /_requests   the last 50 provider requests: path, headers, body
   POST /_rules      replace the rules (body: a rules document)
   POST /_reset      zero the counters, forget cached prefixes and fault counts
 
-Rules document: {"rules": [RULE, ...], "default_reply": "..."}; the first rule that matches
-answers. RULE fields (all optional):
+Rules document: {"rules": [RULE, ...], "default_reply": "...", "fault_rate": RATE}; the first
+rule that matches answers. RATE (optional) injects faults at random before any rule:
+{"rate": 0.3, "seed": 1, "faults": [FAULT, ...]}: each provider request fails with probability
+rate (a random.Random seeded with seed when the rules are set or the counters reset) with the
+next of the FAULTs in turn (objects with the RULE fault fields below), so every kind comes up. RULE fields (all optional):
   match        substring of the prompt (system prompt and messages, text only)
   protocol     "openai" or "anthropic"
   model        the request's model
@@ -39,6 +45,7 @@ import base64
 import binascii
 import hashlib
 import json
+import random
 import socket
 import struct
 import sys
@@ -207,18 +214,31 @@ class FakeProvider:
         self.recent = []
         self.first_arrival = None   # time.monotonic() of the first and last provider requests
         self.last_arrival = None
+        self.answered = {}          # sha256 of a request body -> arrival times (time.time()) of its 200 replies
+        self.random_faults = {}     # "status 429", "reset", ... -> how many fault_rate injected
+        self.fault_rng = random.Random((self.rules.get("fault_rate") or {}).get("seed", 0))
 
     def set_rules(self, doc):
         if not isinstance(doc, dict) or not isinstance(doc.get("rules", []), list):
             raise ValueError("a rules document is {\"rules\": [...]}")
         self.rules = doc
         self.fault_counts = {}
+        self.fault_rng = random.Random((doc.get("fault_rate") or {}).get("seed", 0))
+
+    def random_fault(self):
+        """A fault drawn from the rules' fault_rate, or None (most requests)."""
+        rate = self.rules.get("fault_rate") or {}
+        if not rate.get("faults") or self.fault_rng.random() >= rate.get("rate", 0):
+            return None
+        drawn = sum(self.random_faults.values())
+        return rate["faults"][drawn % len(rate["faults"])]
 
     def stats(self):
         return {"requests": self.requests, "by_path": self.by_path, "in_flight": self.in_flight,
                 "max_in_flight": self.max_in_flight, "faults": self.faults,
                 "rule_hits": {str(k): v for k, v in self.rule_hits.items()},
-                "arrival_spread_s": (self.last_arrival - self.first_arrival) if self.first_arrival else 0}
+                "arrival_spread_s": (self.last_arrival - self.first_arrival) if self.first_arrival else 0,
+                "answered": self.answered, "random_faults": self.random_faults}
 
     def choose(self, protocol, model, conv):
         """(rule index, rule, apply_fault) of the first rule that answers; (None, {}, False) for the default."""
@@ -377,6 +397,7 @@ class Handler:
                 raise ApiError(400, "invalid_request_error", "anthropic-version: header is required")
 
     async def provider_call(self, protocol, headers, raw):
+        arrived = time.time()
         recent = {"path": "/v1/chat/completions" if protocol == "openai" else "/v1/messages",
                   "headers": headers, "body": raw.decode("utf-8", "replace")}
         self.p.recent = (self.p.recent + [recent])[-50:]
@@ -391,6 +412,12 @@ class Handler:
             conv = openai_conversation(body) if protocol == "openai" else anthropic_conversation(body)
         except ApiError as e:
             return await self.send(e.status, self.error_body(protocol, e.status, e.kind, e.message))
+        drawn = self.p.random_fault()
+        if drawn is not None:
+            self.p.faults += 1
+            kind = drawn["fault"] + (f" {drawn.get('status', 500)}" if drawn["fault"] == "status" else "")
+            self.p.random_faults[kind] = self.p.random_faults.get(kind, 0) + 1
+            return await self.inject(protocol, drawn)
         index, rule, fault = self.p.choose(protocol, body["model"], conv)
         if index is not None:
             self.p.rule_hits[index] = self.p.rule_hits.get(index, 0) + 1
@@ -404,6 +431,7 @@ class Handler:
             payload = self.openai_reply(body, conv, reply, rule)
         else:
             payload = self.anthropic_reply(body, conv, reply, rule)
+        self.p.answered.setdefault(hashlib.sha256(raw).hexdigest(), []).append(arrived)
         return await self.send(200, payload)
 
     async def inject(self, protocol, rule):

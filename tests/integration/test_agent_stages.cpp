@@ -13,6 +13,7 @@
 #include "agent/stages/experiments.hpp"
 #include "agent/stages/ideas.hpp"
 #include "agent/stages/novelty.hpp"
+#include "agent/stages/plots.hpp"
 #include "agent/stages/tree_search.hpp"
 #include "core/file.hpp"
 #include "experiments/baseline.hpp"
@@ -47,6 +48,17 @@ with open(os.path.join(args.out_dir, "final_info.json"), "w") as f:
 print("loss", loss)
 )";
 
+// A plot.py that writes one grey square PNG of `size` pixels (the plot test's fix enlarges it).
+const char* kPlot = R"(import struct, zlib
+size = 16
+def chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+raw = b"".join(b"\0" + b"\x80" * size for _ in range(size))
+png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 0, 0, 0, 0))
+       + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+open("loss.png", "wb").write(png)
+)";
+
 void write(const fs::path& path, const std::string& text) {
   fs::create_directories(path.parent_path());
   REQUIRE(write_file_atomic(path, text).ok());
@@ -54,7 +66,7 @@ void write(const fs::path& path, const std::string& text) {
 
 fs::path make_template(const fs::path& dir) {
   write(dir / "experiment.py", kExperiment);
-  write(dir / "plot.py", "print('no plots')\n");
+  write(dir / "plot.py", kPlot);
   write(dir / "prompt.json", R"({"system": "You are a careful researcher.", "task_description": "Fit a line with SGD."})");
   write(dir / "seed_ideas.json",
         R"([{"Name": "seed_lr", "Title": "Seed: the step size", "Experiment": "Sweep --lr.", "Interestingness": 2, "Feasibility": 9, "Novelty": 1}])");
@@ -278,6 +290,82 @@ TEST_CASE("ideas: reflections refine each idea, a rerun stores none twice, the a
   for (const auto& body : f.requests_with("- alpha_idea: Alpha, refined"))
     archived = archived || body.find("- gamma_idea: Gamma") != std::string::npos;
   CHECK(archived);
+}
+
+TEST_CASE("ideas in batches: the drafts of a batch are asked at once and stored together") {
+  StagesFixture f;
+  json r = scripted_rules();
+  json rules = json::array();
+  for (auto& rule : r["rules"]) {
+    if (rule["match"] == "- beta_idea:")  // the second draft of every batch proposes Beta
+      rules.push_back({{"match", "this is draft 2 of 2"},
+                       {"reply", idea_reply("beta_idea", "Beta", "BETA-DRAFT", false)},
+                       {"delay_ms", 300}});
+    if (rule["match"] == "Propose the next research idea") rule["delay_ms"] = 300;
+    rules.push_back(rule);
+  }
+  f.llm_server.set_rules({{"rules", rules}, {"default_reply", r["default_reply"]}});
+  f.options.generate = 4;
+  f.options.idea_batch = 2;
+  f.options.reflections = 2;
+  auto ctx = f.ctx();
+  auto four = generate_ideas(ctx);
+  REQUIRE_MESSAGE(four.ok(), four.error().describe());
+  std::vector<std::string> names;
+  for (const auto& i : *four) names.push_back(i.name);
+  CHECK(names == std::vector<std::string>{"alpha_idea", "beta_idea", "gamma_idea", "beta_idea_2"});
+  CHECK((*four)[1].title == "Beta, final");
+  CHECK(f.llm_requests() == 2 + 3 + 2 + 3);
+  CHECK(f.llm_server.stats()["max_in_flight"].get<int>() >= 2);  // the drafts of a batch at once
+  // The second batch sees the first; each draft knows its number.
+  bool saw_first_batch = false;
+  for (const auto& body : f.requests_with("this is draft 1 of 2"))
+    saw_first_batch = saw_first_batch || body.find("- beta_idea: Beta, final") != std::string::npos;
+  CHECK(saw_first_batch);
+  // Finished: a rerun asks nothing and stores nothing.
+  auto again = generate_ideas(ctx);
+  REQUIRE(again.ok());
+  CHECK(again->size() == 4);
+  CHECK(f.llm_requests() == 10);
+}
+
+TEST_CASE("plots: the model sees the figures, its notes are stored and fed back, a flagged figure gets a plot.py fix") {
+  StagesFixture f;
+  auto idea = f.add_idea("plot_idea");
+  auto base = experiments::ensure_baseline(f.store, f.tpl, f.executor, f.dir / "work", {}).value();
+  ExperimentOutcome outcome;
+  outcome.best_node_id = base.id;
+  outcome.plotted = {{base.id, "Baseline"}};
+  Config::Inputs in;
+  in.cli = {{"home", f.dir.path().string()}};
+  in.env = [](const std::string&) { return std::optional<std::string>(); };
+  auto config = Config::resolve(in).value();
+  // The note repeats what the server decoded from the attached image, so each look differs.
+  json captions = {{"captions", {{"loss.png", "Loss of the baseline."}}}, {"notes", {{"loss.png", "saw {images}"}}}};
+  json rules = json::array({{{"match", "TASK: fix the figures"},
+                             {"reply", coder(edit("plot.py", "size = 16\n", "size = 32\n"), "a larger figure")}},
+                            {{"match", "plot.py wrote these figures"}, {"reply", "```json\n" + captions.dump() + "\n```"}}});
+  f.llm_server.set_rules({{"rules", rules}, {"default_reply", "?"}});
+  auto ctx = f.ctx();
+  ctx.config = &config;
+  auto out = make_plots(ctx, idea, outcome);
+  REQUIRE_MESSAGE(out.ok(), out.error().describe());
+  CHECK((*out)["images_reviewed"] == 1);
+  CHECK((*out)["first_review"].get<std::string>().find("1 png image(s) 16x16") != std::string::npos);
+  CHECK((*out)["plot_fixed"] == true);
+  const auto& plot = (*out)["plots"][0];
+  CHECK(plot["name"] == "loss.png");
+  CHECK(plot["caption"] == "Loss of the baseline.");
+  CHECK(plot["note"].get<std::string>().find("32x32") != std::string::npos);  // the fixed figure was looked at
+  CHECK(f.artifacts_of("node", base.id, "plot_note") == 1);
+  CHECK(f.artifacts_of("node", base.id, "plot_code") == 1);
+  CHECK(f.requests_with("TASK: fix the figures").size() == 1);  // plot_fix_rounds = 1
+  auto notes = store::list_artifacts(f.store, "idea", idea.id).value();
+  bool fed_back = false;
+  for (const auto& a : notes)
+    if (a.kind == "notes")
+      fed_back = fed_back || store::get_blob(f.store, a.hash).value().find("Figure review") != std::string::npos;
+  CHECK(fed_back);
 }
 
 TEST_CASE("novelty: the model searches, compares and decides; unreachable literature is recorded, not fatal") {

@@ -9,6 +9,7 @@
 #include <cctype>
 
 #include "agent/stages/review.hpp"
+#include "agent/stages/revision.hpp"
 #include "agent/stages/writeup.hpp"
 #include "experiments/local_executor.hpp"
 #include "llm_fixture.hpp"
@@ -71,9 +72,20 @@ json review_form(int overall, const std::string& summary) {
           {"Contribution", 2}, {"Overall", overall}, {"Confidence", 4}, {"Decision", overall >= 6 ? "Accept" : "Reject"}};
 }
 
+// The revision as a model would give it: one block that adds a limitation to the conclusion.
+std::string revision_blocks() {
+  std::string paper = full_paper("40\\%");
+  size_t at = paper.find("cut the grokking delay");
+  size_t begin = paper.rfind('\n', at) + 1;
+  std::string line = paper.substr(begin, paper.find('\n', at) - begin);
+  return "template.tex\n<<<<<<< SEARCH\n" + line + "\n=======\n" + line +
+         " Only one template was tested, a limitation the reviewers noted.\n>>>>>>> REPLACE\n";
+}
+
 json rules() {
   json r = json::array();
   auto add = [&](const std::string& match, const std::string& reply) { r.push_back({{"match", match}, {"reply", reply}}); };
+  add("TASK: revise the paper to answer its peer review", revision_blocks());
   add("TASK: reflect on review", "The review stands as written. I am done");
   add("TASK: meta-review", fenced("json", review_form(5, "The area chair's summary.").dump()));
   add("reviewer 1 of 2", "Thoughts first.\n" + fenced("json", review_form(7, "Saw {images}.").dump()));
@@ -264,4 +276,59 @@ TEST_CASE("LaTeX that never compiles ends in a clear failure with every attempt 
     CHECK_FALSE(a.log_hash.empty());
   }
   CHECK_FALSE(store::best_paper(f.store, f.idea.idea_id).value().has_value());
+}
+
+TEST_CASE("a revision answers the review: a new compiled attempt, reviewed again, both versions kept") {
+  WriteupFixture f;
+  auto written = agent::write_paper(f.store, f.llm.get(), f.executor, test::template_dir("grokking"), f.idea.idea_id,
+                                    f.writeup_options())
+                     .value();
+  agent::ReviewOptions review;
+  review.work_dir = f.dir / "review";
+  review.ensemble = 2;
+  review.reflections = 0;
+  review.page_images = 0;
+  REQUIRE(agent::review_paper(f.store, f.llm.get(), f.executor, written.paper.id, review).ok());
+  auto feedback = agent::review_feedback(f.store, written.paper.id).value();
+  CHECK(feedback.find("Review 2 (overall 4/10, reject)") != std::string::npos);
+  CHECK(feedback.find("Meta-review (overall 5.5/10") != std::string::npos);
+
+  auto writeup = f.writeup_options();
+  writeup.work_dir = f.dir / "revision";
+  review.work_dir = f.dir / "review-2";
+  auto outcome = agent::revise_and_review(f.store, *f.llm, f.executor, test::template_dir("grokking"),
+                                          written.paper.id, writeup, review);
+  REQUIRE_MESSAGE(outcome.ok(), (outcome.ok() ? "" : outcome.error().message));
+  CHECK(outcome->before_paper_id == written.paper.id);
+  CHECK(outcome->after_paper_id != written.paper.id);
+  CHECK(outcome->overall_before == doctest::Approx(5.5));
+  CHECK(outcome->overall_after == doctest::Approx(5.5));
+
+  // Both versions and both sets of reviews are kept; the revision is the idea's paper now.
+  auto attempts = store::list_papers(f.store, f.idea.idea_id).value();
+  REQUIRE(attempts.size() == 4);
+  CHECK(attempts[3].id == outcome->after_paper_id);
+  CHECK(attempts[3].status == "compiled");
+  CHECK(attempts[3].unverified_json == "[]");
+  CHECK(store::get_paper(f.store, written.paper.id).value().status == "compiled");
+  CHECK(store::best_paper(f.store, f.idea.idea_id).value()->id == outcome->after_paper_id);
+  auto tex = store::get_blob(f.store, attempts[3].tex_hash).value();
+  CHECK(tex.find("a limitation the reviewers noted") != std::string::npos);
+  CHECK(store::get_blob(f.store, attempts[3].bib_hash).value().find("ioffe2015batch") != std::string::npos);
+  CHECK(store::list_reviews(f.store, written.paper.id).value().size() == 3);
+  CHECK(store::list_reviews(f.store, outcome->after_paper_id).value().size() == 3);
+  int revision_calls = 0;
+  for (const auto& c : f.calls(f.idea.run_id)) revision_calls += c.stage == "revision" ? 1 : 0;
+  CHECK(revision_calls == 1);
+
+  // A reply with no change is a clear error and stores no attempt.
+  f.server.set_rules({{"rules", json::array({{{"match", "TASK: revise"}, {"reply", "I would change nothing."}}})},
+                      {"default_reply", "?"}});
+  writeup.work_dir = f.dir / "revision-2";
+  auto unchanged = agent::revise_paper(f.store, *f.llm, f.executor, test::template_dir("grokking"),
+                                       outcome->after_paper_id, feedback, writeup);
+  REQUIRE_FALSE(unchanged.ok());
+  CHECK(unchanged.error().kind == ErrorKind::invalid_input);
+  CHECK(unchanged.error().message.find("changed nothing") != std::string::npos);
+  CHECK(store::list_papers(f.store, f.idea.idea_id).value().size() == 4);
 }

@@ -1,11 +1,42 @@
-"""Store checks shared by the whole-run tests: read the SQLite file a run wrote and assert
-what every finished run must satisfy."""
+"""What the whole-run tests share: the store checks (read the SQLite file a run wrote and
+assert what every finished run must satisfy) and the small helpers of the test scripts."""
 import collections
 import hashlib
 import json
 import sqlite3
+import time
 
 FINAL = {"done", "failed", "skipped", "cancelled"}
+failures = []  # the names of the failed checks of this test script
+
+
+def check(name, ok, detail=""):
+    """Prints one check's outcome; a failed one is remembered in `failures`."""
+    print(("ok   " if ok else "FAIL ") + name + ("" if ok else ": " + detail))
+    if not ok:
+        failures.append(name)
+
+
+def run_id_of(text):
+    """The run id from `shoal run`'s first line ("run ID (...)"), or None."""
+    for line in text.splitlines():
+        if line.startswith("run "):
+            return line.split()[1]
+    return None
+
+
+def wait_for(predicate, timeout=60, interval=0.05):
+    """Polls `predicate` until it holds (True) or `timeout` seconds pass (False); an exception
+    (a database still being created) counts as not yet."""
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            if predicate():
+                return True
+        except Exception:  # noqa: BLE001
+            pass
+        time.sleep(interval)
+    return False
 
 
 def connect(db):

@@ -16,18 +16,13 @@ import tempfile
 import time
 import urllib.request
 
-from run_checks import check_finished_run, connect
+from run_checks import check, check_finished_run, connect, failures, run_id_of, wait_for
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TINY = os.path.join(HERE, "..", "templates", "tiny")
 SERVER = os.path.join(HERE, "..", "fake_llm", "server.py")
-failures = []
 
 
-def check(name, ok, detail=""):
-    print(("ok   " if ok else "FAIL ") + name + ("" if ok else ": " + detail))
-    if not ok:
-        failures.append(name)
 
 
 def idea(name, title):
@@ -99,23 +94,8 @@ def shoal(home, *args, background=False):
     return subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
 
 
-def run_id_of(text):
-    for line in text.splitlines():
-        if line.startswith("run "):
-            return line.split()[1]
-    return None
 
 
-def wait_for(predicate, timeout=60):
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            if predicate():
-                return True
-        except Exception:  # the database may be mid-creation
-            pass
-        time.sleep(0.05)
-    return False
 
 
 RUN_ARGS = ["--model", "openai:gpt-4o", "--budget", "5", "--smoke", "--ideas", "2", "--generate", "2",

@@ -8,23 +8,16 @@ usage: test_run_offline.py PATH/TO/shoal
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 
-from run_checks import check_finished_run, connect
+from run_checks import check, check_finished_run, connect, failures, run_id_of, wait_for
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TINY = os.path.join(HERE, "..", "templates", "tiny")
-failures = []
 
 
-def check(name, ok, detail=""):
-    print(("ok   " if ok else "FAIL ") + name + ("" if ok else ": " + detail))
-    if not ok:
-        failures.append(name)
 
 
 def shoal(*args, **kw):
@@ -35,23 +28,8 @@ def start(*args):
     return subprocess.Popen([SHOAL, *args, "--home", HOME], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-def run_id_of(text):
-    for line in text.splitlines():
-        if line.startswith("run "):
-            return line.split()[1]
-    return None
 
 
-def wait_for(predicate, timeout=60):
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            if predicate():
-                return True
-        except sqlite3.Error:
-            pass
-        time.sleep(0.1)
-    return False
 
 
 def slow_template(seconds):

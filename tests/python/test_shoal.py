@@ -1,0 +1,184 @@
+"""pytest suite of the Python module `shoal` (run with PYTHONPATH=<build>/python): queries over
+a store filled by a real offline run, a background run with events and cancel, a Python
+function as the model, a review with it, the claim check, and the exception classes."""
+import json
+import os
+import shutil
+import tempfile
+
+import pytest
+
+import shoal
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TINY = os.path.join(HERE, "..", "templates", "tiny")
+
+
+@pytest.fixture(scope="module")
+def tmp():
+    path = tempfile.mkdtemp(prefix="shoal-py-")
+    os.chmod(path, 0o755)  # the sandbox user enters the work folders
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def finished(tmp):
+    """A store filled by a whole offline run (2 ideas, plots, papers, the checks record)."""
+    home = os.path.join(tmp, "offline")
+    summary = shoal.run(TINY, home, ideas=2, smoke=True)
+    return home, summary
+
+
+def slow_template(tmp, seconds):
+    path = os.path.join(tmp, f"slow{seconds}")
+    if not os.path.exists(path):
+        shutil.copytree(TINY, path)
+        exp = os.path.join(path, "experiment.py")
+        text = open(exp).read().replace("random.seed(0)", f"import time\ntime.sleep({seconds})\nrandom.seed(0)")
+        open(exp, "w").write(text)
+    return path
+
+
+def test_queries_return_frames_of_the_stored_run(finished):
+    home, summary = finished
+    assert summary["status"] == "done" and summary["done"] == 2
+    s = shoal.open(home)
+    runs = s.runs()
+    assert list(runs["id"]) == [summary["run_id"]]
+    assert runs.iloc[0]["status"] == "done" and runs.iloc[0]["model"] == "offline"
+    ideas = s.ideas(summary["run_id"])
+    assert sorted(ideas["name"]) == ["sweep_lr", "sweep_steps"]
+    assert set(ideas["status"]) == {"done"}
+    nodes = s.nodes(ideas.iloc[0]["id"])
+    assert len(nodes) >= 2 and set(nodes["status"]) == {"done"}
+    papers = s.papers(summary["run_id"])
+    assert len(papers) == 2 and all(papers["has_pdf"])
+    reviews = s.reviews(papers.iloc[0]["id"])
+    assert list(reviews["reviewer"]) == ["offline-checks"]
+    assert reviews.iloc[0]["overall"] is None or reviews["overall"].isna().all()  # no invented scores
+    assert len(s.llm_calls(summary["run_id"])) == 0
+
+
+def test_artifacts_and_pdf_path(finished):
+    home, summary = finished
+    s = shoal.open(home)
+    ideas = s.ideas(summary["run_id"])
+    best = [n for n in s.nodes(ideas.iloc[0]["id"]).to_dict("records") if n["status"] == "done"]
+    plots = []
+    for n in best:
+        arts = s.artifacts("node", n["id"])
+        plots += [a for a in (arts.to_dict("records") if len(arts) else []) if a["kind"] == "plot"]
+    assert plots, "a plot artifact"
+    assert s.artifact(plots[0]["id"]).startswith(b"\x89PNG")
+    path = s.pdf_path(s.papers(summary["run_id"]).iloc[0]["id"])
+    assert open(path, "rb").read(4) == b"%PDF"
+    os.unlink(path)
+
+
+def test_background_run_delivers_events_in_this_thread(tmp):
+    import threading
+    seen, threads = [], set()
+
+    def on_event(e):
+        seen.append(e)
+        threads.add(threading.get_ident())
+
+    r = shoal.run(TINY, os.path.join(tmp, "events"), ideas=1, smoke=True, paper=False, on_event=on_event,
+                  background=True)
+    assert r.run_id.startswith("run-")
+    summary = r.wait()
+    assert summary["status"] == "done"
+    kinds = [e["kind"] for e in seen]
+    assert "stage_started" in kinds and "stage_done" in kinds
+    done = [e for e in seen if e["kind"] == "stage_done"]
+    assert all("cost_usd" in e["data"] and "seconds" in e["data"] for e in done)
+    assert threads == {threading.get_ident()}
+    assert r.status()["status"] == "done"
+
+
+def test_cancel_a_background_run(tmp):
+    r = shoal.run(slow_template(tmp, 2), os.path.join(tmp, "cancel"), ideas=2, smoke=True, paper=False,
+                  background=True)
+    assert r.wait(timeout=1.5) is None  # still going
+    r.cancel()
+    summary = r.wait(timeout=60)
+    assert summary is not None and summary["status"] == "cancelled"
+    assert r.status()["status"] == "cancelled"
+
+
+def idea_reply(name):
+    body = {"Name": name, "Title": "Start closer", "Hypothesis": "h", "Experiment": "change the start",
+            "Interestingness": 6, "Feasibility": 8, "Novelty": 5}
+    return "NEW IDEA JSON:\n```json\n" + json.dumps(body) + "\n```\nI am done\n"
+
+
+def coder_reply():
+    edit = "experiment.py\n```python\n<<<<<<< SEARCH\na, w = 3.0, 0.0\n=======\na, w = 3.0, 1.0\n>>>>>>> REPLACE\n```\n"
+    return edit + "\n```json\n" + json.dumps({"plan": "start closer", "args": [], "notes": "n"}) + "\n```\n"
+
+
+def test_python_function_as_the_model(tmp):
+    calls = []
+
+    def model(messages, **params):
+        calls.append((messages, params))
+        last = messages[-1]["content"]
+        if "Propose the next research idea" in last:
+            return {"text": idea_reply("closer_start"), "usage": {"input": 100, "output": 20}}
+        if "run 1 of at most 1" in last:
+            return coder_reply()
+        if "plot.py wrote these figures" in last:
+            return "```json\n" + json.dumps({"captions": {"loss.png": "Loss per run."}}) + "\n```"
+        return "ALL_DONE"
+
+    home = os.path.join(tmp, "pymodel")
+    summary = shoal.run(TINY, home, model=shoal.PythonModel(model), ideas=1, max_runs=1, smoke=True, paper=False,
+                        novelty=False, settings={"plot_fix_rounds": 0})
+    assert summary["status"] == "done" and summary["done"] == 1
+    assert calls and all("temperature" in p and "max_tokens" in p for _, p in calls)
+    s = shoal.open(home)
+    llm = s.llm_calls(summary["run_id"])
+    assert len(llm) >= 2
+    assert set(llm["provider"]) == {"function"}
+    assert int(llm["tokens_in"].max()) >= 100  # the usage the function reported
+    idea = s.ideas(summary["run_id"]).iloc[0]
+    assert idea["name"] == "closer_start" and idea["status"] == "done"
+    assert any(n["plan"] == "start closer" for n in s.nodes(idea["id"]).to_dict("records"))
+
+
+def test_review_with_a_python_model(finished, tmp):
+    home, summary = finished
+    s = shoal.open(home)
+    pdf = s.pdf_path(s.papers(summary["run_id"]).iloc[0]["id"])
+    form = {"Summary": "A sweep.", "Strengths": ["real runs"], "Weaknesses": ["one template"], "Originality": 2,
+            "Quality": 3, "Clarity": 3, "Significance": 2, "Questions": ["seeds?"], "Limitations": ["small"],
+            "Ethical Concerns": False, "Soundness": 3, "Presentation": 3, "Contribution": 2, "Overall": 5,
+            "Confidence": 4, "Decision": "Reject"}
+    review = shoal.review(pdf, shoal.PythonModel(lambda messages, **p: "```json\n" + json.dumps(form) + "\n```"),
+                          home=os.path.join(tmp, "review-home"), ensemble=2, reflections=0, images=0)
+    assert len(review["reviews"]) == 2 and not review["failures"]
+    assert review["reviews"][0]["Overall"] == 5 and review["meta"]["Overall"] == 5
+    os.unlink(pdf)
+
+
+def test_check_claims():
+    tex = ("\\documentclass{article}\\begin{document}\\begin{abstract}We reach 87.3\\% accuracy and a loss of "
+           "0.52.\\end{abstract}\\section{Results}The loss is 0.91.\\end{document}")
+    report = shoal.check_claims(tex, [0.873, 0.5214])
+    assert [c["text"] for c in report["unmatched"]] == ["0.91"]
+    assert len(report["checked"]) == 3
+
+
+def test_errors_are_shoal_exceptions(tmp):
+    assert issubclass(shoal.NotFound, shoal.Error) and shoal.BudgetExceeded.kind == "budget_exceeded"
+    with pytest.raises(shoal.NotFound, match="shoal init"):
+        shoal.open(os.path.join(tmp, "no-such-home"))
+    with pytest.raises(shoal.InvalidInput):
+        shoal.run(TINY, os.path.join(tmp, "bad"), model="nosuch:model")
+    with pytest.raises(shoal.NotFound, match="no template folder"):
+        shoal.run("no-such-template", os.path.join(tmp, "bad"))
+    with pytest.raises(shoal.InvalidInput):
+        shoal.review(os.path.join(TINY, "template.json"), "offline")
+    with pytest.raises(TypeError):
+        shoal.PythonModel(42)
