@@ -10,6 +10,7 @@
 #include <pybind11/stl.h>
 
 #include "agent/llm/client.hpp"
+#include "agent/stages/ideas.hpp"
 #include "agent/stages/review.hpp"
 #include "core/file.hpp"
 #include "experiments/local_executor.hpp"
@@ -19,6 +20,8 @@
 #include "python/records.hpp"
 #include "python/run_handle.hpp"
 #include "store/db.hpp"
+#include "store/runs.hpp"
+#include "tools/literature.hpp"
 
 namespace py = pybind11;
 using nlohmann::json;
@@ -172,6 +175,48 @@ std::string review_pdf(const std::string& home, const std::string& pdf_path, con
   return set.to_json().dump();
 }
 
+// The idea stage alone: a run (status done, "ideas only") whose ideas the model generates
+// with its reflection rounds, archive-aware like any run of the template.
+std::string generate_ideas(const std::string& home, const std::string& tpl, int n, int reflections,
+                           const std::string& model, const std::map<std::string, std::string>& settings, py::object fn) {
+  Config config = config_for(home, settings);
+  agent::RunOptions o;
+  o.template_dir = resolve_template(tpl);
+  o.model = fn.is_none() ? (model.empty() ? config.get("model") : model) : "function:python";
+  if (o.model == "offline")
+    throw Failure(Error{ErrorKind::invalid_input, "generate_ideas needs an LLM: give model= or a shoal.PythonModel "
+                                                  "(the offline agent's ideas are the template's knobs)"});
+  if (n < 1) throw Failure(Error{ErrorKind::invalid_input, "generate_ideas: n must be at least 1"});
+  o.ideas = o.generate = n;
+  o.reflections = std::max(0, reflections);
+  o.novelty = o.paper = o.plots = false;
+  o.budget_usd = config.get_double("budget_usd");
+  std::optional<llm::FunctionModel> function;
+  if (!fn.is_none()) function = python_model(fn);
+  py::gil_scoped_release release;
+  fs::path db = fs::path(home) / "shoal.db";
+  if (!fs::exists(db)) unwrap(store::Store::open(db, store::OpenMode::create));
+  auto run = unwrap(agent::create_run(config, o));
+  auto store = unwrap(store::Store::open(db, store::OpenMode::existing));
+  llm::ClientOptions co = llm::client_options(config);
+  co.model = o.model;
+  co.db_path = db;
+  co.run_id = run.id;
+  if (o.budget_usd > 0) co.budget_usd = o.budget_usd;
+  if (function) co.function = *function;
+  auto client = unwrap(llm::Client::create(co));
+  experiments::LocalExecutor executor(static_cast<int>(config.get_int("executor_slots")));
+  auto loaded = unwrap(experiments::load_template(o.template_dir));
+  experiments::CancelToken never;
+  agent::RunContext ctx{store, db, client.get(), executor, loaded, run.id, o, fs::path(home) / "work" / run.id, never,
+                        [](const agent::ProgressNote&) {}, tools::literature_options(config)};
+  ctx.config = &config;
+  auto ideas = agent::generate_ideas(ctx);
+  unwrap(store::set_run_status(store, run.id, ideas.ok() ? "done" : "failed",
+                               ideas.ok() ? "ideas only (shoal.generate_ideas)" : ideas.error().message));
+  return records(unwrap(std::move(ideas))).dump();
+}
+
 std::string check_claims(const std::string& tex, const std::vector<double>& known) {
   auto report = paper::check_claims(tex, known);
   auto claims = [](const std::vector<paper::Claim>& list) {
@@ -216,4 +261,5 @@ PYBIND11_MODULE(_native, m) {
   m.def("start_run", &start_run);
   m.def("review_pdf", &review_pdf);
   m.def("check_claims", &check_claims);
+  m.def("generate_ideas", &generate_ideas);
 }

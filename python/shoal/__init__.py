@@ -25,7 +25,7 @@ try:
 except ImportError:  # frames are lists of dicts without pandas
     _pandas = None
 
-__all__ = ["open", "run", "review", "check_claims", "PythonModel", "Store", "Run", "Error", "templates_dir"]
+__all__ = ["open", "run", "review", "generate_ideas", "check_claims", "PythonModel", "Store", "Run", "Error", "templates_dir"]
 
 templates_dir = _native.templates_dir
 
@@ -191,6 +191,17 @@ def review(pdf_path, model=None, *, home=None, ensemble=None, reflections=None, 
                               -1 if ensemble is None else int(ensemble), -1 if reflections is None else int(reflections),
                               -1 if images is None else int(images))
     return json.loads(text)
+
+
+def generate_ideas(template, n, model=None, *, reflections=2, home=None, settings=None):
+    """Runs the idea stage alone: `n` ideas for `template` (each refined over `reflections`
+    rounds, avoiding the template's earlier ideas), stored as a run of their own; returns
+    them as a frame. model: a model string or a PythonModel (the offline agent has no ideas
+    of its own: InvalidInput)."""
+    fn = model.fn if isinstance(model, PythonModel) else None
+    name = "" if model is None or fn is not None else str(model)
+    return _frame(_native.generate_ideas(_home(home), str(template), int(n), int(reflections), name,
+                                         _settings(settings), fn))
 
 
 def check_claims(tex, known):

@@ -182,3 +182,21 @@ def test_errors_are_shoal_exceptions(tmp):
         shoal.review(os.path.join(TINY, "template.json"), "offline")
     with pytest.raises(TypeError):
         shoal.PythonModel(42)
+
+
+def test_generate_ideas_alone(tmp):
+    seen = []
+
+    def model(messages, **params):
+        seen.append(messages[-1]["content"])
+        n = sum("Propose the next research idea" in m for m in seen)
+        return idea_reply(f"idea_number_{n}")
+
+    home = os.path.join(tmp, "ideas-only")
+    ideas = shoal.generate_ideas(TINY, 2, shoal.PythonModel(model), reflections=0, home=home)
+    assert sorted(ideas["name"]) == ["idea_number_1", "idea_number_2"]
+    runs = shoal.open(home).runs()
+    assert list(runs["status"]) == ["done"]
+    assert len(shoal.open(home).llm_calls(runs.iloc[0]["id"])) == 2
+    with pytest.raises(shoal.InvalidInput):
+        shoal.generate_ideas(TINY, 2, "offline", home=home)
