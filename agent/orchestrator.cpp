@@ -15,6 +15,7 @@
 
 #include "agent/offline_agent.hpp"
 #include "agent/pipeline.hpp"
+#include "agent/stray_processes.hpp"
 #include "core/log.hpp"
 #include "core/time.hpp"
 #include "experiments/local_executor.hpp"
@@ -250,6 +251,10 @@ Expected<RunSummary> drive_run(const Config& config, const std::string& run_id, 
   SHOAL_CHECK(store::set_run_status(store, run_id, "running"));
   SHOAL_TRY(interrupted, store::fail_interrupted_nodes(store, run_id));
   if (interrupted > 0) log::info("run", std::to_string(interrupted) + " experiment(s) were interrupted; they run again");
+  // This process holds the run now: whatever still runs in its work folder was left by a
+  // killed orchestrator (a sandbox whose parent died while it started).
+  if (int strays = kill_stray_processes(fs::absolute(fs::path(config.get("home")) / "work" / run_id)); strays > 0)
+    log::warn("run", "stopped " + std::to_string(strays) + " process(es) a killed orchestrator left in the run's work folder");
   SHOAL_CHECK(record_event(store, {0, run_id, "", "run_started", "driving run", nlohmann::json{{"owner", owner}}.dump(), 0}));
 
   experiments::CancelToken cancel;

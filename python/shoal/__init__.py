@@ -25,7 +25,9 @@ try:
 except ImportError:  # frames are lists of dicts without pandas
     _pandas = None
 
-__all__ = ["open", "run", "review", "generate_ideas", "check_claims", "PythonModel", "Store", "Run", "Error", "templates_dir"]
+__all__ = ["open", "run", "review", "generate_ideas", "check_claims", "PythonModel", "Store", "Run", "templates_dir",
+           "Error", "BudgetExceeded", "Cancelled", "Corrupt", "Incompatible", "InternalError", "InvalidInput", "IoError",
+           "NotFound", "RateLimited", "RemoteError", "SandboxError", "Timeout"]
 
 templates_dir = _native.templates_dir
 

@@ -98,6 +98,8 @@ def main():
     check("killed run is left running", connect(db).execute("SELECT status FROM runs WHERE id = ?", (rid2,)).fetchone()[0]
           == "running")
     dead_owner = connect(db).execute("SELECT owner FROM runs WHERE id = ?", (rid2,)).fetchone()[0]
+    # what a sandbox that outlived its killed orchestrator looks like: a process naming the work folder
+    stray = subprocess.Popen(["bash", "-c", f'exec -a "{HOME}/work/{rid2}/stray-sandbox" sleep 600'])
     first = start("resume", rid2)
     check("resume takes over the dead owner's lock", wait_for(lambda: connect(db).execute(
         "SELECT owner FROM runs WHERE id = ?", (rid2,)).fetchone()[0] not in (None, "", dead_owner)), dead_owner)
@@ -112,6 +114,11 @@ def main():
         "SELECT count(*) FROM nodes n JOIN ideas i ON i.id = n.idea_id WHERE i.run_id = ? AND n.limit_hit = 'interrupted'",
         (rid2,)).fetchone()[0]
     check("the killed experiment is marked interrupted", interrupted == 1, f"{interrupted}")
+    stray_alive = stray.poll() is None  # the resume finished above: the stray must be gone already
+    if stray_alive:
+        stray.kill()
+    stray.wait()
+    check("resume stops what the killed orchestrator left in the work folder", not stray_alive, "still running")
 
     # 3. shoal cancel stops a running run
     p = start("run", slow, "--smoke", "--ideas", "2", "--parallel", "1", "--no-paper")
