@@ -185,6 +185,7 @@ Status cancel_run(const Config& config, const std::string& run_id) {
   SHOAL_CHECK(store::set_run_status(store, run_id, "cancelled", "cancelled by shoal cancel"));
   SHOAL_TRY(owner, store::run_owner(store, run_id));
   if (owner.owner.empty() || owner_is_stale(owner)) {  // nobody drives it: settle its ideas now
+    kill_stray_processes(fs::absolute(fs::path(config.get("home")) / "work" / run_id));
     SHOAL_TRY(ideas, store::list_ideas(store, run_id));
     for (const auto& i : ideas)
       if (i.status != "done" && i.status != "failed" && i.status != "skipped")

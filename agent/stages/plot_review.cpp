@@ -23,7 +23,7 @@ std::string PlotReview::problems() const {
   return out;
 }
 
-PlotReview review_plots(RunContext& ctx, const store::Idea& idea, const fs::path& dir,
+Expected<PlotReview> review_plots(RunContext& ctx, const store::Idea& idea, const fs::path& dir,
                         const std::vector<std::string>& pngs, const std::vector<std::string>& run_labels,
                         int max_images) {
   std::vector<llm::ContentPart> images;
@@ -52,7 +52,13 @@ PlotReview review_plots(RunContext& ctx, const store::Idea& idea, const fs::path
     images.clear();
     answer = ask(false);
   }
-  if (!answer.ok()) return review;
+  if (!answer.ok()) {
+    ErrorKind k = answer.error().kind;
+    if (k == ErrorKind::budget_exceeded || k == ErrorKind::cancelled || k == ErrorKind::io) return answer.error();
+    log::warn("plots", "idea " + idea.name + ": no usable captions from the model (" + answer.error().message +
+                           "); plain captions");
+    return review;
+  }
   review.images = static_cast<int>(images.size());
   const json& captions = (*answer)["captions"];
   const json notes = answer->contains("notes") && (*answer)["notes"].is_object() ? (*answer)["notes"] : json::object();

@@ -24,8 +24,9 @@ struct PlotReview {
 
 // Asks for the captions of `pngs` (files in `dir`), attaching up to `max_images` of them;
 // a model that refuses images is asked again with the names only. An unusable answer gives
-// an empty review (the caller falls back to plain captions).
-PlotReview review_plots(RunContext& ctx, const store::Idea& idea, const std::filesystem::path& dir,
+// an empty review (the caller falls back to plain captions); a stop (budget_exceeded,
+// cancelled, io) is returned, so the stage is redone on resume.
+Expected<PlotReview> review_plots(RunContext& ctx, const store::Idea& idea, const std::filesystem::path& dir,
                         const std::vector<std::string>& pngs, const std::vector<std::string>& run_labels,
                         int max_images);
 

@@ -76,7 +76,7 @@ Expected<PlotReview> review_and_fix(RunContext& ctx, const store::Idea& idea, fs
                                     const std::vector<std::string>& labels, std::string& first_problems) {
   int max_images = ctx.config ? static_cast<int>(ctx.config->get_int("plot_review_images")) : 0;
   int fix_rounds = ctx.config ? static_cast<int>(ctx.config->get_int("plot_fix_rounds")) : 0;
-  PlotReview review = review_plots(ctx, idea, dir, pngs, labels, max_images);
+  SHOAL_TRY(review, review_plots(ctx, idea, dir, pngs, labels, max_images));
   first_problems = review.problems();
   for (int round = 1; round <= fix_rounds && !review.problems().empty(); ++round) {
     if (ctx.cancel.cancelled()) return fail(ErrorKind::cancelled, "the run was cancelled");
@@ -100,7 +100,8 @@ Expected<PlotReview> review_and_fix(RunContext& ctx, const store::Idea& idea, fs
     }
     dir = fixed;
     pngs = *again;
-    review = review_plots(ctx, idea, dir, pngs, labels, max_images);
+    SHOAL_TRY(again_review, review_plots(ctx, idea, dir, pngs, labels, max_images));
+    review = std::move(again_review);
   }
   return review;
 }
