@@ -254,7 +254,8 @@ Expected<RunSummary> drive_run(const Config& config, const std::string& run_id, 
   if (interrupted > 0) log::info("run", std::to_string(interrupted) + " experiment(s) were interrupted; they run again");
   // This process holds the run now: whatever still runs in its work folder was left by a
   // killed orchestrator (a sandbox whose parent died while it started).
-  if (int strays = kill_stray_processes(fs::absolute(fs::path(config.get("home")) / "work" / run_id)); strays > 0)
+  fs::path work_root = fs::path(config.get("home")) / "work" / run_id;
+  if (int strays = kill_stray_processes(fs::absolute(work_root)); strays > 0)
     log::warn("run", "stopped " + std::to_string(strays) + " process(es) a killed orchestrator left in the run's work folder");
   SHOAL_CHECK(record_event(store, {0, run_id, "", "run_started", "driving run", nlohmann::json{{"owner", owner}}.dump(), 0}));
 
@@ -265,7 +266,6 @@ Expected<RunSummary> drive_run(const Config& config, const std::string& run_id, 
     std::lock_guard lock(progress_mu);
     if (options.progress) options.progress(note);
   };
-  fs::path work_root = fs::path(config.get("home")) / "work" / run_id;
   RunContext ctx{store, fs::path(config.get("home")) / "shoal.db", client.get(), *executor, tpl, run_id, opts,
                  work_root, cancel, progress};
   ctx.literature = tools::literature_options(config);

@@ -1,7 +1,6 @@
 // shoal review PAPER.pdf: review any PDF with the configured model (NeurIPS form, ensemble,
 // reflection, meta-review); shoal paper IDEA_ID: (re)write an idea's paper from its stored
 // evidence, then review it.
-#include <stdlib.h>
 
 #include <iomanip>
 #include <iostream>
@@ -10,6 +9,7 @@
 #include "agent/stages/writeup.hpp"
 #include "cli/command.hpp"
 #include "core/file.hpp"
+#include "core/scratch_dir.hpp"
 #include "core/time.hpp"
 #include "experiments/local_executor.hpp"
 #include "store/blobs.hpp"
@@ -33,20 +33,6 @@ std::unique_ptr<experiments::Executor> local_executor(const Config& config) {
   return std::make_unique<experiments::LocalExecutor>(0, -1, sandbox);
 }
 
-// A scratch folder the sandbox's user can enter, removed when this goes out of scope.
-struct Scratch {
-  fs::path path;
-  Scratch() {
-    std::string pattern = (fs::temp_directory_path() / "shoal-review-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) throw ShoalError(fail(ErrorKind::io, "cannot create a folder under " + pattern));
-    path = pattern;
-    fs::permissions(path, fs::perms::others_exec, fs::perm_options::add);
-  }
-  ~Scratch() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 std::string score(double v) {
   std::ostringstream s;
@@ -80,12 +66,12 @@ int run_review(Context& ctx, const ReviewArgs& a) {
   auto pdf = read_file(a.pdf).value();
   auto client = llm::Client::create(client_for(ctx, model)).value();
   auto executor = local_executor(ctx.config());
-  Scratch scratch;
+  auto scratch = ScratchDir::create("shoal-review-").value();
   agent::ReviewOptions options = agent::review_options(ctx.config());
   if (a.ensemble > 0) options.ensemble = a.ensemble;
   if (a.reflections >= 0) options.reflections = a.reflections;
   if (a.no_images) options.page_images = 0;
-  options.work_dir = scratch.path / "pdf";
+  options.work_dir = scratch->path() / "pdf";
   auto set = agent::review_pdf(*client, *executor, pdf, options).value();
   if (a.json) {
     std::cout << set.to_json().dump(2) << "\n";

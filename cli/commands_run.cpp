@@ -9,6 +9,7 @@
 #include "cli/command.hpp"
 #include "cli/progress_display.hpp"
 #include "core/time.hpp"
+#include "experiments/template_lookup.hpp"
 #include "store/ideas.hpp"
 #include "store/runs.hpp"
 #include "store/stages.hpp"
@@ -37,12 +38,7 @@ extern "C" void on_stop(int) {
 
 // A template argument: a folder, or the name of one of Shoal's bundled templates (command.hpp).
 fs::path resolve_template(const std::string& arg) {
-  if (fs::is_directory(arg)) return arg;
-  for (const fs::path& root : {fs::path("templates"), fs::path(SHOAL_TEMPLATES_DIR)})
-    if (!root.empty() && fs::is_directory(root / arg)) return root / arg;
-  throw ShoalError(fail(ErrorKind::not_found, "no template folder '" + arg +
-                                                  "'; give a folder path or a bundled template name "
-                                                  "(grokking, diffusion2d, charlm)"));
+  return experiments::find_template(arg, {fs::path("templates"), fs::path(SHOAL_TEMPLATES_DIR)}).value();
 }
 
 namespace {

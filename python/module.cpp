@@ -1,8 +1,6 @@
 // The native part of the Python module `shoal` (shoal._native). The package's __init__.py
 // wraps it: frames, keyword arguments, docstrings. Records cross as JSON text (json.loads on
 // the Python side), errors as shoal.Error subclasses (errors.hpp).
-#include <stdlib.h>
-
 #include <filesystem>
 #include <map>
 
@@ -13,6 +11,8 @@
 #include "agent/stages/ideas.hpp"
 #include "agent/stages/review.hpp"
 #include "core/file.hpp"
+#include "core/scratch_dir.hpp"
+#include "experiments/template_lookup.hpp"
 #include "experiments/local_executor.hpp"
 #include "paper/claims.hpp"
 #include "python/errors.hpp"
@@ -39,29 +39,10 @@ Config config_for(const std::string& home, const std::map<std::string, std::stri
   return unwrap(Config::resolve(in));
 }
 
-// A template folder, or the name of a bundled template.
+// A template folder, or the name of a bundled template, as an absolute path.
 fs::path resolve_template(const std::string& arg) {
-  if (fs::is_directory(arg)) return fs::absolute(arg);
-  if (fs::is_directory(fs::path(SHOAL_TEMPLATES_DIR) / arg)) return fs::path(SHOAL_TEMPLATES_DIR) / arg;
-  throw Failure(Error{ErrorKind::not_found, "no template folder '" + arg +
-                                                "'; give a folder path or a bundled template name (grokking, "
-                                                "diffusion2d, charlm)"});
+  return fs::absolute(unwrap(experiments::find_template(arg, {fs::path(SHOAL_TEMPLATES_DIR)})));
 }
-
-// A scratch folder the sandbox user may enter, removed with the object.
-struct Scratch {
-  fs::path path;
-  Scratch() {
-    std::string pattern = (fs::temp_directory_path() / "shoal-review-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) throw Failure(Error{ErrorKind::io, "cannot create a folder under " + pattern});
-    path = pattern;
-    fs::permissions(path, fs::perms::others_exec, fs::perm_options::add);
-  }
-  ~Scratch() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 // One store connection for queries; every call reads the current state.
 class StoreHandle {
@@ -169,8 +150,8 @@ std::string review_pdf(const std::string& home, const std::string& pdf_path, con
   if (ensemble > 0) review.ensemble = ensemble;
   if (reflections >= 0) review.reflections = reflections;
   if (page_images >= 0) review.page_images = page_images;
-  Scratch scratch;
-  review.work_dir = scratch.path / "pdf";
+  auto scratch = unwrap(ScratchDir::create("shoal-review-"));
+  review.work_dir = scratch->path() / "pdf";
   auto set = unwrap(agent::review_pdf(*client, executor, pdf, review));
   return set.to_json().dump();
 }
