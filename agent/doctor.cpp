@@ -9,7 +9,7 @@
 #include <set>
 #include <sstream>
 
-#include "agent/llm/client.hpp"
+#include "llm/client.hpp"
 #include "core/file.hpp"
 #include "experiments/command.hpp"
 #include "experiments/local_executor.hpp"

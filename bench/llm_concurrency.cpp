@@ -9,7 +9,7 @@
 #include <atomic>
 #include <future>
 
-#include "agent/llm/client.hpp"
+#include "llm/client.hpp"
 #include "core/time.hpp"
 #include "store/db.hpp"
 #include "tests/fake_llm/fake_server.hpp"

@@ -2,8 +2,8 @@
 #include <cstdio>
 #include <iostream>
 
-#include "agent/llm/client.hpp"
-#include "agent/llm/image.hpp"
+#include "llm/client.hpp"
+#include "llm/image.hpp"
 #include "cli/command.hpp"
 
 namespace shoal::cli {

@@ -7,7 +7,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include "agent/llm/client.hpp"
+#include "llm/client.hpp"
 #include "agent/stages/ideas.hpp"
 #include "agent/stages/review.hpp"
 #include "core/file.hpp"

@@ -5,7 +5,7 @@
 
 #include <pybind11/pybind11.h>
 
-#include "agent/llm/client.hpp"
+#include "llm/client.hpp"
 
 namespace shoal::python {
 

@@ -14,12 +14,13 @@ ALLOWED = {
     "core": set(),
     "store": {"core"},
     "tools": {"store", "core"},
-    "experiments": {"tools", "store", "core"},
-    "paper": {"experiments", "tools", "store", "core"},  # compiles LaTeX in the sandbox
-    "agent": {"experiments", "paper", "tools", "store", "core"},
-    "cli": {"web", "agent", "experiments", "paper", "tools", "store", "core"},  # `shoal serve` starts the web UI
-    "web": {"agent", "experiments", "paper", "tools", "store", "core"},
-    "python": {"agent", "experiments", "paper", "tools", "store", "core"},
+    "llm": {"store", "core"},
+    "experiments": {"store", "core"},
+    "paper": {"experiments", "tools", "store", "core"},  # compiles LaTeX in the sandbox, resolves citations
+    "agent": {"llm", "paper", "experiments", "tools", "store", "core"},
+    "cli": {"web", "agent", "llm", "paper", "experiments", "tools", "store", "core"},  # `shoal serve` starts the web UI
+    "web": {"paper", "store", "core"},
+    "python": {"agent", "llm", "paper", "experiments", "tools", "store", "core"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"/]+)/')
 

@@ -2,7 +2,7 @@
 
 #include <map>
 
-#include "agent/llm/structured.hpp"
+#include "llm/structured.hpp"
 #include "agent/node_runner.hpp"
 #include "agent/prompts.hpp"
 #include "core/file.hpp"

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/llm/types.hpp"
+#include "llm/types.hpp"
 #include "agent/run_context.hpp"
 #include "agent/stages/stage_llm.hpp"
 #include "store/ideas.hpp"

@@ -1,7 +1,7 @@
 #include "agent/stages/plot_review.hpp"
 
-#include "agent/llm/image.hpp"
-#include "agent/llm/structured.hpp"
+#include "llm/image.hpp"
+#include "llm/structured.hpp"
 #include "agent/prompts.hpp"
 #include "agent/stages/code_edit.hpp"
 #include "agent/stages/stage_llm.hpp"

@@ -7,7 +7,7 @@
 #include "agent/stages/plot_review.hpp"
 #include "core/log.hpp"
 #include "agent/prompts.hpp"
-#include "agent/llm/structured.hpp"
+#include "llm/structured.hpp"
 #include "core/file.hpp"
 #include "store/blobs.hpp"
 #include "store/nodes.hpp"

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "agent/llm/image.hpp"
-#include "agent/llm/structured.hpp"
+#include "llm/image.hpp"
+#include "llm/structured.hpp"
 #include "agent/prompts.hpp"
 #include "agent/stages/paper_offline.hpp"
 #include "core/log.hpp"

@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/llm/client.hpp"
+#include "llm/client.hpp"
 #include "core/config.hpp"
 #include "experiments/executor.hpp"
 #include "paper/review_form.hpp"

@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/llm/client.hpp"
+#include "llm/client.hpp"
 #include "agent/stages/review.hpp"
 #include "agent/stages/writeup.hpp"
 #include "experiments/executor.hpp"

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/llm/structured.hpp"
+#include "llm/structured.hpp"
 #include "agent/run_context.hpp"
 #include "store/ideas.hpp"
 

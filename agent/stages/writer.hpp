@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/evidence.hpp"
-#include "agent/llm/client.hpp"
-#include "agent/llm/structured.hpp"
+#include "llm/client.hpp"
+#include "llm/structured.hpp"
 #include "agent/stages/paper_attempt.hpp"
 #include "agent/stages/writeup.hpp"
 #include "experiments/executor.hpp"

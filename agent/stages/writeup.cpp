@@ -6,7 +6,7 @@
 #include <set>
 
 #include "agent/evidence.hpp"
-#include "agent/llm/structured.hpp"
+#include "llm/structured.hpp"
 #include "agent/prompts.hpp"
 #include "agent/stages/paper_attempt.hpp"
 #include "agent/stages/writer.hpp"

@@ -6,7 +6,7 @@
 
 #include "../fake_llm/fake_server.hpp"
 #include "../unit/temp_dir.hpp"
-#include "agent/llm/client.hpp"
+#include "llm/client.hpp"
 #include "store/llm_calls.hpp"
 #include "store/runs.hpp"
 

@@ -2,7 +2,7 @@
 // prompt caching, samples.
 #include <doctest/doctest.h>
 
-#include "agent/llm/image.hpp"
+#include "llm/image.hpp"
 #include "llm_fixture.hpp"
 
 using namespace shoal;

@@ -1,0 +1,87 @@
+// The LLM client every stage talks to. It owns the model string's backend (an HTTP provider,
+// replay from the store, or a caller-supplied function), the keys (from the environment
+// only, never stored), a per-provider concurrency cap, token buckets for requests and tokens
+// per minute, bounded retries with backoff, the response cache, the budget, and the
+// llm_calls record of every call.
+//
+// Calls are asynchronous: submit() returns at once and calls back on the client's loop
+// thread (do not block there; post to your own executor, see asio_call.hpp). complete() is
+// the blocking form for the CLI and tests; never call it from a callback.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <future>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "llm/budget.hpp"
+#include "llm/faults.hpp"
+#include "llm/model_spec.hpp"
+#include "llm/types.hpp"
+#include "core/config.hpp"
+#include "core/expected.hpp"
+
+namespace shoal::llm {
+
+// A caller-supplied model (model string "function[:NAME]"): gets one sample's request (n = 1),
+// returns texts[0] and, if it knows them, tokens and cost.
+using FunctionModel = std::function<Expected<Response>(const Request&)>;
+
+struct ClientOptions {
+  std::string model;                     // a model string (model_spec.hpp)
+  std::string base_url;                  // --llm-base-url / llm_base_url; "" = env or official default
+  std::filesystem::path db_path;         // the store (must exist); "" = no record, no response cache
+  std::string run_id;                    // calls are recorded against this run; its earlier spend counts
+  std::optional<double> budget_usd;      // per-run dollar cap (none = no cap)
+  std::optional<int64_t> budget_tokens;  // per-run token cap (none = no cap)
+  std::filesystem::path prices_file;     // user price table merged over the built-in one; "" = none
+  int concurrency = 16;                  // calls in flight at once
+  double requests_per_minute = 0;        // 0 = no limit
+  double tokens_per_minute = 0;          // 0 = no limit
+  double timeout_s = 300;                // whole HTTP transfer
+  double connect_timeout_s = 10;
+  RetryPolicy retry;
+  std::string replay_of;                 // for the bare model string "replay": whose answers, e.g. openai:gpt-4o
+  FunctionModel function;                // for "function" models
+  EnvLookup env;                         // environment lookup for keys and base URLs; default getenv
+};
+
+// The options the config table gives: model, llm_base_url, budget_usd, budget_tokens,
+// llm_concurrency, llm_rpm, llm_tpm, llm_timeout_s, llm_max_retries and llm_prices_file
+// (relative to the home; default <home>/prices.json when that file exists).
+ClientOptions client_options(const Config& config);
+
+struct CallOptions {
+  std::string stage;    // recorded, and named in replay misses
+  std::string idea_id;  // recorded
+  bool no_cache = false;  // skip the response cache lookup (the answer is still recorded)
+};
+
+class Client {
+ public:
+  using Callback = std::function<void(Expected<Response>)>;
+
+  // Checks everything that can be checked before any spend: the model string, the key, the
+  // base URL's form, the price table and the model's price, the store. Starts the loop thread.
+  static Expected<std::unique_ptr<Client>> create(ClientOptions options);
+  ~Client();  // calls still running are called back as cancelled
+
+  // Starts a call for request.n samples; `done` runs once, on the loop thread.
+  void submit(Request request, CallOptions options, Callback done);
+  std::future<Expected<Response>> submit(Request request, CallOptions options = {});
+  Expected<Response> complete(Request request, CallOptions options = {});
+
+  const ModelSpec& model() const;
+  Spend spent() const;     // recorded: the run's earlier calls plus this client's
+  Spend reserved() const;  // worst cases of calls in flight
+  int64_t peak_in_flight() const;  // most HTTP transfers at once
+
+ private:
+  struct Impl;
+  explicit Client(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace shoal::llm
