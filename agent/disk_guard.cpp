@@ -15,9 +15,9 @@ Status check_free_disk(const std::filesystem::path& dir, int64_t min_free_bytes,
                                  run_id);
 }
 
-Status check_free_disk(const RunContext& ctx) {
-  if (!ctx.config) return {};
-  int64_t min_bytes = ctx.config->get_int("min_free_disk_mb") << 20;
+Status check_free_disk(const StageContext& ctx) {
+  if (ctx.min_free_disk_mb <= 0) return {};
+  int64_t min_bytes = ctx.min_free_disk_mb << 20;
   SHOAL_CHECK(check_free_disk(ctx.db_path.parent_path(), min_bytes, ctx.run_id));
   return check_free_disk(ctx.work_root, min_bytes, ctx.run_id);
 }

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <string>
 
-#include "agent/run_context.hpp"
+#include "agent/stage_context.hpp"
 #include "core/expected.hpp"
 
 namespace shoal::agent {
@@ -16,6 +16,6 @@ namespace shoal::agent {
 Status check_free_disk(const std::filesystem::path& dir, int64_t min_free_bytes, const std::string& run_id);
 
 // The run's home and work folder against the min_free_disk_mb setting (none without a config).
-Status check_free_disk(const RunContext& ctx);
+Status check_free_disk(const StageContext& ctx);
 
 }  // namespace shoal::agent

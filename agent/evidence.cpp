@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "experiments/template.hpp"
 #include "store/blobs.hpp"
 
 namespace shoal::agent {
@@ -61,7 +62,7 @@ Expected<IdeaEvidence> gather_evidence(store::Store& store, const std::string& i
   auto with_metric = std::stable_partition(done.begin(), done.end(), has_metric);
   if (higher_is_better) {
     std::stable_sort(done.begin(), with_metric, [&](const store::Node& a, const store::Node& b) {
-      return *higher_is_better ? *a.metric > *b.metric : *a.metric < *b.metric;
+      return experiments::metric_better(*a.metric, *b.metric, *higher_is_better);
     });
   } else if (idea.best_metric) {
     auto best = std::find_if(done.begin(), with_metric, [&](const store::Node& n) { return *n.metric == *idea.best_metric; });

@@ -13,13 +13,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
-#include "agent/offline_agent.hpp"
+#include "agent/session.hpp"
 #include "agent/pipeline.hpp"
 #include "agent/stray_processes.hpp"
 #include "core/log.hpp"
 #include "core/time.hpp"
-#include "experiments/local_executor.hpp"
-#include "experiments/slurm_executor.hpp"
 #include "store/ideas.hpp"
 #include "store/llm_calls.hpp"
 #include "store/nodes.hpp"
@@ -58,22 +56,42 @@ bool owner_is_stale(const store::RunOwner& o) {
   return ::kill(pid, 0) != 0 && errno == ESRCH;
 }
 
-std::unique_ptr<experiments::Executor> default_executor(const Config& config, const std::string& kind) {
-  if (kind == "slurm") {
-    auto options = experiments::slurm_options_from_config(config);
-    if (!options.ok()) throw ShoalError(options.error());
-    return std::make_unique<experiments::SlurmExecutor>(*options);
-  }
-  experiments::SandboxOptions sandbox;
-  sandbox.user = config.get("sandbox_user");
-  sandbox.use_cgroups = config.get("sandbox_cgroup") != "none";
-  return std::make_unique<experiments::LocalExecutor>(static_cast<int>(config.get_int("executor_slots")), -1, sandbox);
+// A run's stored settings: {"template_dir", "settings": {key: value}}. A run stored by an
+// older Shoal holds its options as flat typed values under the settings' own names.
+struct StoredSettings {
+  fs::path template_dir;
+  std::map<std::string, std::string> values;
+};
+
+std::string stored_settings_json(const fs::path& template_dir, const Config& config) {
+  return nlohmann::json{{"template_dir", template_dir.string()}, {"settings", config.run_snapshot()}}.dump();
 }
 
-store::Store open_store(const Config& config, store::OpenMode mode) {
-  auto store = store::Store::open(fs::path(config.get("home")) / "shoal.db", mode);
-  if (!store.ok()) throw ShoalError(store.error());
-  return std::move(*store);
+Expected<StoredSettings> read_stored_settings(const std::string& run_id, const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object()) return fail(ErrorKind::corrupt, "run " + run_id + " has unreadable settings (not a JSON object)");
+  StoredSettings out;
+  out.template_dir = j.value("template_dir", std::string());
+  const nlohmann::json& values = j.contains("settings") && j["settings"].is_object() ? j["settings"] : j;
+  for (const auto& [key, value] : values.items()) {
+    const Setting* s = find_setting(key);
+    if (!s || !s->per_run) continue;
+    if (key == "review_ensemble" && value == 0) continue;  // older runs: 0 meant "the setting"
+    out.values[key] = value.is_string() ? value.get<std::string>() : value.dump();
+  }
+  return out;
+}
+
+// The per-run settings that `config` sets on the command line to a value other than the
+// run's stored one: {"key": {"stored": value, "now": value}}.
+nlohmann::json overrides(const std::map<std::string, std::string>& stored, const Config& config) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& key : config.cli_run_keys()) {
+    auto it = stored.find(key);
+    std::string before = it != stored.end() ? it->second : find_setting(key)->default_value;
+    if (before != config.get(key)) out[key] = {{"stored", before}, {"now", config.get(key)}};
+  }
+  return out;
 }
 
 // Watches the run while it is driven: refreshes the heartbeat, turns `shoal cancel` (run
@@ -144,51 +162,55 @@ RunSummary summarize(store::Store& store, const std::string& run_id) {
 
 }  // namespace
 
-Expected<store::Run> create_run(const Config& config, RunOptions options) {
-  if (auto problems = experiments::check_template_files(options.template_dir); !problems.empty()) {
+Expected<store::Run> create_run(const Config& config, const fs::path& template_dir) {
+  if (auto problems = experiments::check_template_files(template_dir); !problems.empty()) {
     std::string text;
     for (const auto& p : problems) text += "\n  " + p.where + ": " + p.message;
-    return fail(ErrorKind::invalid_input, "template " + options.template_dir.string() + " has problems:" + text +
-                                              "\n(shoal template check " + options.template_dir.string() +
-                                              " checks it)");
+    return fail(ErrorKind::invalid_input, "template " + template_dir.string() + " has problems:" + text +
+                                              "\n(shoal template check " + template_dir.string() + " checks it)");
   }
-  SHOAL_TRY(tpl, experiments::load_template(options.template_dir));
-  options.template_dir = fs::absolute(options.template_dir).lexically_normal();
-  if (options.ideas < 1) return fail(ErrorKind::invalid_input, "--ideas must be at least 1");
-  if (options.parallel < 1) return fail(ErrorKind::invalid_input, "--parallel must be at least 1");
-  if (options.model != "offline") {
-    if (options.budget_usd <= 0)
-      return fail(ErrorKind::invalid_input, "a run with model " + options.model +
+  SHOAL_TRY(tpl, experiments::load_template(template_dir));
+  RunSettings settings = run_settings(config);
+  if (!settings.seed_ideas.empty() && !fs::is_regular_file(settings.seed_ideas))
+    return fail(ErrorKind::not_found, "seed ideas: no file " + settings.seed_ideas.string());
+  // The seed ideas' file is stored by its absolute path, so a resume from elsewhere finds it.
+  SHOAL_TRY(stored, settings.seed_ideas.empty()
+                        ? Expected<Config>(config)
+                        : config.with_cli({{"seed_ideas", fs::absolute(settings.seed_ideas).string()}}));
+  Session session(stored);
+  if (settings.model != "offline") {
+    if (settings.budget_usd <= 0)
+      return fail(ErrorKind::invalid_input, "a run with model " + settings.model +
                                                 " needs a budget above $0 (--budget USD, or the budget_usd setting)");
-    llm::ClientOptions co = llm::client_options(config);
-    co.model = options.model;
-    co.db_path.clear();
-    co.function = [](const llm::Request&) -> Expected<llm::Response> { return fail(ErrorKind::internal, "check only"); };
-    SHOAL_TRY(check, llm::Client::create(co));  // unknown model, missing key, bad URL: refused before any spend
+    // Unknown model, missing key, bad URL: refused before any spend.
+    SHOAL_TRY(check, session.client({.model = settings.model, .function = [](const llm::Request&) -> Expected<llm::Response> {
+                                       return fail(ErrorKind::internal, "check only");
+                                     }, .record = false}));
     (void)check;
   }
-  store::Store store = open_store(config, store::OpenMode::create);
+  SHOAL_TRY(store, session.open_store(store::OpenMode::create));
   store::Run run;
   run.template_name = tpl.manifest.name;
   run.template_hash = tpl.hash;
-  run.model = options.model;
-  run.budget_usd = options.model == "offline" ? 0 : options.budget_usd;
-  run.config_json = nlohmann::json(options).dump();
+  run.model = settings.model;
+  run.budget_usd = settings.model == "offline" ? 0 : settings.budget_usd;
+  run.config_json = stored_settings_json(fs::absolute(template_dir).lexically_normal(), stored);
   return store::create_run(store, run);
 }
 
 Status cancel_run(const Config& config, const std::string& run_id) {
-  store::Store store = open_store(config, store::OpenMode::existing);
+  Session session(config);
+  SHOAL_TRY(store, session.open_store(store::OpenMode::existing));
   SHOAL_TRY(run, store::get_run(store, run_id));
   if (run.status == "done" || run.status == "cancelled")
     return fail(ErrorKind::invalid_input, "run " + run_id + " is already " + run.status);
   SHOAL_CHECK(store::set_run_status(store, run_id, "cancelled", "cancelled by shoal cancel"));
   SHOAL_TRY(owner, store::run_owner(store, run_id));
   if (owner.owner.empty() || owner_is_stale(owner)) {  // nobody drives it: settle its ideas now
-    kill_stray_processes(fs::absolute(fs::path(config.get("home")) / "work" / run_id));
+    kill_stray_processes(session.work_root(run_id));
     SHOAL_TRY(ideas, store::list_ideas(store, run_id));
     for (const auto& i : ideas)
-      if (i.status != "done" && i.status != "failed" && i.status != "skipped")
+      if (!store::idea_is_final(i.status))
         SHOAL_CHECK(store::set_idea_status(store, i.id, "cancelled", i.stage));
   }
   SHOAL_CHECK(record_event(store, {0, run_id, "", "run_cancelled", "cancelled by shoal cancel", "{}", 0}));
@@ -198,7 +220,7 @@ Status cancel_run(const Config& config, const std::string& run_id) {
 Expected<RunSummary> drive_run(const Config& config, const std::string& run_id, const DriveOptions& options) {
   Stopwatch clock;
   double cpu_at_start = process_cpu_s();
-  store::Store store = open_store(config, store::OpenMode::existing);
+  SHOAL_TRY(store, Session(config).open_store(store::OpenMode::existing));
   SHOAL_TRY(run, store::get_run(store, run_id));
   if (run.status == "done" || run.status == "cancelled") {
     RunSummary s = summarize(store, run_id);
@@ -215,38 +237,33 @@ Expected<RunSummary> drive_run(const Config& config, const std::string& run_id, 
     ~Release() { (void)store::release_run(store, id, owner); }
   } release{store, run_id, owner};
 
-  RunOptions opts;
-  try {
-    opts = nlohmann::json::parse(run.config_json).get<RunOptions>();
-  } catch (const std::exception& e) {
-    return fail(ErrorKind::corrupt, "run " + run_id + " has unreadable options: " + e.what());
-  }
+  SHOAL_TRY(stored, read_stored_settings(run_id, run.config_json));
+  SHOAL_TRY(run_config, config.for_run(stored.values));  // the run's own settings; --set overrides them
+  Session session(run_config);
+  RunSettings settings = run_settings(run_config);
+  settings.template_dir = stored.template_dir;
   if (options.budget_usd) {
     SHOAL_CHECK(store::set_run_budget(store, run_id, *options.budget_usd));
     run.budget_usd = *options.budget_usd;
   }
-  SHOAL_TRY(tpl, experiments::load_template(opts.template_dir));
+  SHOAL_TRY(tpl, experiments::load_template(settings.template_dir));
   if (tpl.hash != run.template_hash)
-    return fail(ErrorKind::incompatible, "template " + opts.template_dir.string() +
+    return fail(ErrorKind::incompatible, "template " + settings.template_dir.string() +
                                              " changed since run " + run_id +
                                              " started (its files hash differently); restore it or start a new run");
 
   std::unique_ptr<llm::Client> client;
   if (run.model != "offline") {
-    llm::ClientOptions co = llm::client_options(config);
-    co.model = run.model;
-    co.db_path = fs::path(config.get("home")) / "shoal.db";
-    co.run_id = run_id;
-    co.budget_usd = run.budget_usd > 0 ? std::optional<double>(run.budget_usd) : std::nullopt;
-    co.function = options.function_model;
-    SHOAL_TRY(created, llm::Client::create(co));
+    SHOAL_TRY(created, session.client({.model = run.model, .run_id = run_id, .budget_usd = run.budget_usd,
+                                       .function = options.function_model}));
     client = std::move(created);
   }
   std::unique_ptr<experiments::Executor> executor;
-  try {
-    executor = options.make_executor ? options.make_executor(config) : default_executor(config, opts.executor);
-  } catch (const ShoalError& e) {
-    return e.error();
+  if (options.make_executor) {
+    executor = options.make_executor(run_config);
+  } else {
+    SHOAL_TRY(made, session.executor(settings.executor));
+    executor = std::move(made);
   }
 
   SHOAL_CHECK(store::set_run_status(store, run_id, "running"));
@@ -254,10 +271,13 @@ Expected<RunSummary> drive_run(const Config& config, const std::string& run_id, 
   if (interrupted > 0) log::info("run", std::to_string(interrupted) + " experiment(s) were interrupted; they run again");
   // This process holds the run now: whatever still runs in its work folder was left by a
   // killed orchestrator (a sandbox whose parent died while it started).
-  fs::path work_root = fs::path(config.get("home")) / "work" / run_id;
-  if (int strays = kill_stray_processes(fs::absolute(work_root)); strays > 0)
+  fs::path work_root = session.work_root(run_id);
+  if (int strays = kill_stray_processes(work_root); strays > 0)
     log::warn("run", "stopped " + std::to_string(strays) + " process(es) a killed orchestrator left in the run's work folder");
   SHOAL_CHECK(record_event(store, {0, run_id, "", "run_started", "driving run", nlohmann::json{{"owner", owner}}.dump(), 0}));
+  if (auto overridden = overrides(stored.values, run_config); !overridden.empty())
+    SHOAL_CHECK(record_event(store, {0, run_id, "", "settings_overridden",
+                                     "settings overridden on the command line: " + overridden.dump(), overridden.dump(), 0}));
 
   experiments::CancelToken cancel;
   Watchdog watchdog(store, run_id, owner, options.stop, cancel);
@@ -266,10 +286,8 @@ Expected<RunSummary> drive_run(const Config& config, const std::string& run_id, 
     std::lock_guard lock(progress_mu);
     if (options.progress) options.progress(note);
   };
-  RunContext ctx{store, fs::path(config.get("home")) / "shoal.db", client.get(), *executor, tpl, run_id, opts,
-                 work_root, cancel, progress};
-  ctx.literature = tools::literature_options(config);
-  ctx.config = &config;
+  StageContext ctx{store, session.db_path(), client.get(), *executor, tpl, run_id, settings, work_root, cancel, progress,
+                   tools::literature_options(run_config), run_config.get_int("min_free_disk_mb")};
 
   Status outcome = run_pipeline(ctx);
 
@@ -281,7 +299,7 @@ Expected<RunSummary> drive_run(const Config& config, const std::string& run_id, 
     message = "cancelled by shoal cancel";
     SHOAL_TRY(ideas, store::list_ideas(store, run_id));
     for (const auto& i : ideas)
-      if (i.status != "done" && i.status != "failed" && i.status != "skipped")
+      if (!store::idea_is_final(i.status))
         SHOAL_CHECK(store::set_idea_status(store, i.id, "cancelled", i.stage));
   } else if (!outcome.ok() && outcome.error().kind == ErrorKind::cancelled) {
     status = "paused";

@@ -15,16 +15,18 @@
 #include <optional>
 #include <string>
 
-#include "agent/run_context.hpp"
+#include "agent/stage_context.hpp"
 #include "core/config.hpp"
 #include "store/runs.hpp"
 
 namespace shoal::agent {
 
 // Checks the template (shoal template check's file checks), the model string (and its key),
-// the budget, and creates the run (status pending) with `options` stored in config_json.
-// Returns the run as stored.
-Expected<store::Run> create_run(const Config& config, RunOptions options);
+// the budget, and creates the run (status pending). The per-run settings in force (a
+// command's flags reach them through Config::with_cli) are stored with the run in
+// config_json, with the template's folder; drive_run reads them back, so a resumed run goes
+// on with the settings it started with. Returns the run as stored.
+Expected<store::Run> create_run(const Config& config, const std::filesystem::path& template_dir);
 
 struct DriveOptions {
   std::function<void(const ProgressNote&)> progress;  // called from worker threads; may be empty
@@ -45,7 +47,9 @@ struct RunSummary {
 };
 
 // Drives the run until every selected idea is final, the run is paused (stop token, budget)
-// or cancelled (shoal cancel). Also how `shoal resume` continues a run.
+// or cancelled (shoal cancel). Also how `shoal resume` continues a run. The run's stored
+// settings apply, except those `config` sets on the command line (--set key=value), which
+// override them and are recorded as a settings_overridden event.
 Expected<RunSummary> drive_run(const Config& config, const std::string& run_id, const DriveOptions& options);
 
 // Marks the run cancelled; a running orchestrator sees it within its heartbeat interval

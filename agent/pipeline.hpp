@@ -4,7 +4,7 @@
 // Each step is a run_stage() call, so a resumed run skips what is done.
 #pragma once
 
-#include "agent/run_context.hpp"
+#include "agent/stage_context.hpp"
 #include "store/ideas.hpp"
 
 namespace shoal::agent {
@@ -12,10 +12,10 @@ namespace shoal::agent {
 // Runs every stage that is not done yet. An idea's failure is recorded on the idea and the
 // others go on; the result is an error only for run-level failures, a stop (cancelled) or
 // the budget (budget_exceeded).
-Status run_pipeline(RunContext& ctx);
+Status run_pipeline(StageContext& ctx);
 
 // The per-idea part: experiments, plots, paper, review. Sets the idea's final status
 // (done, failed) or parks it (budget, stop); returns the error that parked it.
-Status run_idea(RunContext& ctx, const store::Idea& idea);
+Status run_idea(StageContext& ctx, const store::Idea& idea);
 
 }  // namespace shoal::agent

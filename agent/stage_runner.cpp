@@ -11,7 +11,7 @@ namespace shoal::agent {
 namespace {
 
 // The run's budget, read fresh (shoal resume --budget may have raised it).
-Status check_budget(RunContext& ctx) {
+Status check_budget(StageContext& ctx) {
   if (ctx.offline()) return {};
   SHOAL_TRY(run, store::get_run(ctx.store, ctx.run_id));
   if (run.budget_usd <= 0) return {};
@@ -23,15 +23,15 @@ Status check_budget(RunContext& ctx) {
   return {};
 }
 
-void event(RunContext& ctx, const std::string& idea_id, const std::string& kind, const std::string& message,
+void event(StageContext& ctx, const std::string& idea_id, const std::string& kind, const std::string& message,
            const nlohmann::json& data) {
   (void)store::add_event(ctx.store, {0, ctx.run_id, idea_id, kind, message, data.dump(), 0});
 }
 
 }  // namespace
 
-Expected<nlohmann::json> run_stage(RunContext& ctx, const std::string& idea_id, const std::string& stage,
-                                   const StageBody& body) {
+Expected<nlohmann::json> run_stage_json(StageContext& ctx, const std::string& idea_id, const std::string& stage,
+                                        const StageBody& body) {
   SHOAL_TRY(existing, store::find_stage(ctx.store, ctx.run_id, idea_id, stage));
   if (existing && (existing->status == "done" || existing->status == "skipped")) {
     auto out = nlohmann::json::parse(existing->output_json.empty() ? "null" : existing->output_json, nullptr, false);
@@ -75,7 +75,7 @@ Expected<nlohmann::json> run_stage(RunContext& ctx, const std::string& idea_id, 
   return e;
 }
 
-Status skip_stage(RunContext& ctx, const std::string& idea_id, const std::string& stage, const std::string& reason) {
+Status skip_stage(StageContext& ctx, const std::string& idea_id, const std::string& stage, const std::string& reason) {
   SHOAL_TRY(existing, store::find_stage(ctx.store, ctx.run_id, idea_id, stage));
   if (existing && (existing->status == "done" || existing->status == "skipped")) return {};
   SHOAL_TRY(row, store::begin_stage(ctx.store, ctx.run_id, idea_id, stage));

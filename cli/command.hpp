@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/session.hpp"
 #include "core/config.hpp"
 #include "store/db.hpp"
 
@@ -19,15 +20,17 @@ namespace shoal::cli {
 
 class Context {
  public:
-  explicit Context(Config config) : config_(std::move(config)) {}
-  const Config& config() const { return config_; }
-  std::filesystem::path home() const { return config_.get("home"); }
-  std::filesystem::path db_path() const { return home() / "shoal.db"; }
+  explicit Context(Config config) : session_(std::move(config)) {}
+  const Config& config() const { return session_.config(); }
+  // The home's paths, the store, clients and executors, as the settings make them.
+  const agent::Session& session() const { return session_; }
+  std::filesystem::path home() const { return session_.home(); }
+  std::filesystem::path db_path() const { return session_.db_path(); }
   // Opens <home>/shoal.db; errors (missing, corrupt, newer schema) are thrown as ShoalError.
   store::Store open_store(store::OpenMode mode) const;
 
  private:
-  Config config_;
+  agent::Session session_;
 };
 
 // A command's body: returns the process exit code, or throws ShoalError.

@@ -5,13 +5,13 @@
 #include <iomanip>
 #include <iostream>
 
-#include "agent/stages/review.hpp"
-#include "agent/stages/writeup.hpp"
+#include "agent/papers/reviewer.hpp"
+#include "agent/papers/writeup.hpp"
 #include "cli/command.hpp"
 #include "core/file.hpp"
 #include "core/scratch_dir.hpp"
 #include "core/time.hpp"
-#include "experiments/local_executor.hpp"
+#include "experiments/template.hpp"
 #include "store/blobs.hpp"
 #include "store/ideas.hpp"
 #include "store/runs.hpp"
@@ -25,13 +25,6 @@ struct ReviewArgs {
   int ensemble = 0, reflections = -1;
   bool json = false, no_images = false, no_review = false;
 };
-
-std::unique_ptr<experiments::Executor> local_executor(const Config& config) {
-  experiments::SandboxOptions sandbox;
-  sandbox.user = config.get("sandbox_user");
-  sandbox.use_cgroups = config.get("sandbox_cgroup") != "none";
-  return std::make_unique<experiments::LocalExecutor>(0, -1, sandbox);
-}
 
 
 std::string score(double v) {
@@ -50,13 +43,6 @@ void print_form(const paper::ReviewForm& f, const std::string& heading) {
   for (const auto& w : f.weaknesses) std::cout << "  - weakness: " << w << "\n";
 }
 
-llm::ClientOptions client_for(const Context& ctx, const std::string& model) {
-  llm::ClientOptions options = llm::client_options(ctx.config());
-  options.model = model;
-  if (!fs::exists(ctx.db_path())) options.db_path.clear();  // no home: nothing recorded, no response cache
-  return options;
-}
-
 int run_review(Context& ctx, const ReviewArgs& a) {
   std::string model = a.model.empty() ? ctx.config().get("model") : a.model;
   if (model == "offline")
@@ -64,10 +50,10 @@ int run_review(Context& ctx, const ReviewArgs& a) {
                           "shoal review needs an LLM: give --model (openai:MODEL, anthropic:MODEL, ollama:MODEL) or set "
                           "`model`; the offline agent writes no reviews"));
   auto pdf = read_file(a.pdf).value();
-  auto client = llm::Client::create(client_for(ctx, model)).value();
-  auto executor = local_executor(ctx.config());
+  auto client = ctx.session().client({.model = model}).value();  // no home: nothing recorded, no response cache
+  auto executor = ctx.session().executor("local").value();
   auto scratch = ScratchDir::create("shoal-review-").value();
-  agent::ReviewOptions options = agent::review_options(ctx.config());
+  agent::ReviewOptions options = agent::review_options(agent::run_settings(ctx.config()));
   if (a.ensemble > 0) options.ensemble = a.ensemble;
   if (a.reflections >= 0) options.reflections = a.reflections;
   if (a.no_images) options.page_images = 0;
@@ -107,28 +93,25 @@ int run_paper(Context& ctx, const ReviewArgs& a) {
   auto store = ctx.open_store(store::OpenMode::existing);
   auto idea = store::get_idea(store, a.idea_id).value();
   auto run = store::get_run(store, idea.run_id).value();
-  fs::path tpl = run_template(run, a.template_dir);
+  auto tpl = experiments::load_template(run_template(run, a.template_dir)).value();
   std::string model = !a.model.empty() ? a.model : !run.model.empty() ? run.model : ctx.config().get("model");
   std::unique_ptr<llm::Client> client;
-  if (model != "offline") {
-    auto options = client_for(ctx, model);
-    options.run_id = run.id;
-    client = llm::Client::create(options).value();
-  }
-  auto executor = local_executor(ctx.config());
+  if (model != "offline") client = ctx.session().client({.model = model, .run_id = run.id}).value();
+  auto executor = ctx.session().executor("local").value();
   fs::path work = ctx.home() / "work" / run.id / idea.id / ("paper-cli-" + std::to_string(now_ms()));
   ensure_writable_dir(work.parent_path()).value();
   for (fs::path p = work.parent_path(); p != ctx.home().parent_path() && !p.empty(); p = p.parent_path())
     fs::permissions(p, fs::perms::others_exec, fs::perm_options::add);
 
-  agent::WriteupOptions options = agent::writeup_options(ctx.config());
+  agent::RunSettings settings = agent::run_settings(ctx.config());
+  agent::WriteupOptions options = agent::writeup_options(settings, tools::literature_options(ctx.config()));
   options.work_dir = work / "latex";
   auto written = agent::write_paper(store, client.get(), *executor, tpl, idea.id, options).value();
   const auto& p = written.paper;
   nlohmann::json out = written.to_json();
   if (!a.out.empty()) write_file_atomic(a.out, store::get_blob(store, p.pdf_hash).value()).value();
   if (!a.no_review) {
-    agent::ReviewOptions review = agent::review_options(ctx.config());
+    agent::ReviewOptions review = agent::review_options(settings);
     review.work_dir = work / "review";
     auto reviewed = agent::review_paper(store, client.get(), *executor, p.id, review).value();
     out["review"] = reviewed.to_json();

@@ -23,10 +23,10 @@ namespace fs = std::filesystem;
 namespace {
 
 struct RunArgs {
-  std::string tpl, run_id, model, search, executor, seed_ideas;
-  int ideas = 0, parallel = 0, generate = 0, idea_batch = 1, max_runs = 3, max_nodes = 8;
-  double budget = -1;
-  bool smoke = false, no_paper = false, no_plots = false, no_novelty = false, json = false;
+  std::string tpl, run_id;
+  std::map<std::string, std::string> settings;  // `shoal run`'s flags, as settings (checked by the config table)
+  double budget = -1;                           // resume --budget
+  bool json = false;
 };
 
 experiments::CancelToken* stop_token = nullptr;
@@ -64,37 +64,10 @@ int drive(Context& ctx, const std::string& run_id, std::optional<double> budget)
 }
 
 int run_new(Context& ctx, const RunArgs& a) {
-  const Config& c = ctx.config();
-  agent::RunOptions o;
-  o.template_dir = resolve_template(a.tpl);
-  o.model = a.model.empty() ? c.get("model") : a.model;
-  o.ideas = a.ideas > 0 ? a.ideas : static_cast<int>(c.get_int("ideas"));
-  o.generate = a.generate;
-  o.parallel = a.parallel > 0 ? a.parallel : static_cast<int>(c.get_int("parallel"));
-  o.budget_usd = a.budget >= 0 ? a.budget : c.get_double("budget_usd");
-  std::string search = a.search.empty() ? c.get("search") : a.search;
-  if (search != "linear" && search != "tree")
-    throw ShoalError(fail(ErrorKind::invalid_input, "--search must be linear or tree, not '" + search + "'"));
-  o.search = search == "tree" ? agent::SearchMode::tree : agent::SearchMode::linear;
-  o.executor = a.executor.empty() ? c.get("executor") : a.executor;
-  if (o.executor != "local" && o.executor != "slurm")
-    throw ShoalError(fail(ErrorKind::invalid_input, "--executor must be local or slurm, not '" + o.executor + "'"));
-  if (!a.seed_ideas.empty()) {
-    if (!fs::is_regular_file(a.seed_ideas))
-      throw ShoalError(fail(ErrorKind::not_found, "--seed-ideas: no file " + a.seed_ideas));
-    o.seed_ideas = fs::absolute(a.seed_ideas);
-  }
-  if (a.idea_batch < 1) throw ShoalError(fail(ErrorKind::invalid_input, "--idea-batch must be at least 1"));
-  o.idea_batch = a.idea_batch;
-  o.max_runs = a.max_runs;
-  o.max_nodes = a.max_nodes;
-  o.smoke = a.smoke;
-  o.paper = !a.no_paper;
-  o.plots = !a.no_plots;
-  o.novelty = !a.no_novelty;
-  auto run = agent::create_run(ctx.config(), o).value();
+  Config config = ctx.config().with_cli(a.settings).value();
+  auto run = agent::create_run(config, resolve_template(a.tpl)).value();
   std::cout << "run " << run.id << " (" << run.template_name << ", model " << run.model << ")\n";
-  if (o.model == "offline")
+  if (run.model == "offline")
     std::cout << "model offline: the no-LLM baseline agent (one-knob sweeps from template.json, run for real)\n";
   std::cout.flush();
   return drive(ctx, run.id, std::nullopt);
@@ -179,23 +152,30 @@ void add_run_commands(CLI::App& app, Commands& commands) {
   static RunArgs a;
   auto* run = app.add_subcommand("run", "Start a research run on a template and drive it to the end");
   run->add_option("TEMPLATE", a.tpl, "Template folder, or a bundled template name")->required();
-  run->add_option("--ideas", a.ideas, "Ideas carried through experiments and paper (default: setting ideas)");
-  run->add_option("--generate", a.generate, "Ideas generated before ranking (default: twice --ideas)");
-  run->add_option("--model", a.model, "offline, openai:MODEL, anthropic:MODEL, ollama:MODEL, replay:... (default: setting model)");
-  run->add_option("--parallel", a.parallel, "Ideas advanced at once (default: setting parallel)");
-  run->add_option("--idea-batch", a.idea_batch,
-                  "Ideas drafted at once; each batch sees the earlier ones (1: one by one, as AI-Scientist)")
-      ->capture_default_str();
-  run->add_option("--budget", a.budget, "Dollar budget of the run's LLM calls (default: setting budget_usd)");
-  run->add_option("--search", a.search, "linear (AI-Scientist v1) or tree (best-first over code versions)");
-  run->add_option("--executor", a.executor, "local or slurm (default: setting executor)");
-  run->add_option("--seed-ideas", a.seed_ideas, "JSON list of ideas to start from (default: the template's)");
-  run->add_option("--max-runs", a.max_runs, "Linear search: experiment runs per idea")->capture_default_str();
-  run->add_option("--max-nodes", a.max_nodes, "Tree search: nodes per idea")->capture_default_str();
-  run->add_flag("--smoke", a.smoke, "Run experiments with the template's smoke_args (seconds each: tests, demos)");
-  run->add_flag("--no-paper", a.no_paper, "Stop after experiments and plots");
-  run->add_flag("--no-plots", a.no_plots, "Skip the plot stage (and so the paper's figures)");
-  run->add_flag("--no-novelty", a.no_novelty, "Skip the literature novelty check");
+  // Each flag is a setting on the command line's layer (as --set key=value), so the config
+  // table checks it and the run stores it.
+  auto setting = [run](const std::string& flag, const std::string& key, const std::string& help) {
+    run->add_option_function<std::string>(flag, [key](const std::string& v) { a.settings[key] = v; }, help);
+  };
+  auto switch_flag = [run](const std::string& flag, const std::string& key, const std::string& value,
+                           const std::string& help) {
+    run->add_flag_callback(flag, [key, value] { a.settings[key] = value; }, help);
+  };
+  setting("--ideas", "ideas", "Ideas carried through experiments and paper (setting ideas)");
+  setting("--generate", "generate", "Ideas generated before ranking (setting generate; 0: twice --ideas)");
+  setting("--model", "model", "offline, openai:MODEL, anthropic:MODEL, ollama:MODEL, replay:... (setting model)");
+  setting("--parallel", "parallel", "Ideas advanced at once (setting parallel)");
+  setting("--idea-batch", "idea_batch", "Ideas drafted at once; each batch sees the earlier ones (setting idea_batch)");
+  setting("--budget", "budget_usd", "Dollar budget of the run's LLM calls (setting budget_usd)");
+  setting("--search", "search", "linear (AI-Scientist v1) or tree (best-first over code versions) (setting search)");
+  setting("--executor", "executor", "local or slurm (setting executor)");
+  setting("--seed-ideas", "seed_ideas", "JSON list of ideas to start from (setting seed_ideas; default: the template's)");
+  setting("--max-runs", "max_runs", "Linear search: experiment runs per idea (setting max_runs)");
+  setting("--max-nodes", "max_nodes", "Tree search: nodes per idea (setting max_nodes)");
+  switch_flag("--smoke", "smoke", "true", "Run experiments with the template's smoke_args (seconds each: tests, demos)");
+  switch_flag("--no-paper", "paper", "false", "Stop after experiments and plots");
+  switch_flag("--no-plots", "plots", "false", "Skip the plot stage (and so the paper's figures)");
+  switch_flag("--no-novelty", "novelty", "false", "Skip the literature novelty check");
   commands.add(run, [](Context& ctx) { return run_new(ctx, a); });
 
   auto* resume = app.add_subcommand("resume", "Continue a run after any stop (Ctrl-C, crash, kill, reboot, budget)");

@@ -4,7 +4,6 @@
 #include "cli/command.hpp"
 #include "core/file.hpp"
 #include "experiments/baseline.hpp"
-#include "experiments/local_executor.hpp"
 
 namespace shoal::cli {
 namespace {
@@ -17,10 +16,6 @@ struct TemplateArgs {
   bool smoke = false;
 };
 
-// Experiments run here go through the local executor (the sandbox, default slots).
-std::unique_ptr<experiments::Executor> make_local_executor(const Context&) {
-  return std::make_unique<experiments::LocalExecutor>();
-}
 
 int run_check(Context& ctx, const TemplateArgs& args) {
   auto problems = experiments::check_template_files(args.dir);
@@ -30,7 +25,7 @@ int run_check(Context& ctx, const TemplateArgs& args) {
   if (tpl.ok() && problems.empty() && !args.no_run) {
     auto scratch = ctx.home() / "work" / ("check-" + name + "-" + tpl->hash.substr(0, 12));
     ensure_writable_dir(scratch).value();
-    auto executor = make_local_executor(ctx);
+    auto executor = ctx.session().executor("local").value();  // the sandbox, as runs use it
     auto more = experiments::check_template_runs(*tpl, *executor, scratch, !args.no_smoke);
     problems.insert(problems.end(), more.begin(), more.end());
     std::error_code ec;
@@ -58,7 +53,7 @@ int run_baseline(Context& ctx, const TemplateArgs& args) {
       return 0;
     }
   }
-  auto executor = make_local_executor(ctx);
+  auto executor = ctx.session().executor("local").value();  // the sandbox, as runs use it
   auto node = experiments::ensure_baseline(store, tpl, *executor, ctx.home() / "work",
                                            {.force = true, .smoke = args.smoke})
                   .value();

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "core/file.hpp"
+#include "core/text.hpp"
 
 namespace shoal {
 namespace fs = std::filesystem;
@@ -14,20 +15,42 @@ const std::vector<Setting>& setting_table() {
       {"home", "./shoal-home", "folder holding shoal.db and the scratch work folders"},
       {"log_level", "info", "least severe log level printed", SettingType::choice,
        {"debug", "info", "warn", "error", "off"}},
-      {"model", "offline", "LLM to use: offline, replay, openai:MODEL, anthropic:MODEL, ollama:MODEL"},
+      {"model", "offline", "LLM to use: offline, replay, openai:MODEL, anthropic:MODEL, ollama:MODEL", SettingType::string, {}, 0, true},
       {"llm_base_url", "", "base URL of an OpenAI- or Anthropic-compatible endpoint (empty: provider default)"},
-      {"budget_usd", "10", "dollar budget of a run; LLM calls past it are refused", SettingType::number, {}, 0},
-      {"budget_tokens", "0", "token budget of a run (input + output); 0: no token cap", SettingType::integer, {}, 0},
+      {"budget_usd", "10", "dollar budget of a run; LLM calls past it are refused", SettingType::number, {}, 0, true},
+      {"budget_tokens", "0", "token budget of a run (input + output); 0: no token cap", SettingType::integer, {}, 0, true},
       {"llm_concurrency", "16", "LLM calls in flight at once, per provider", SettingType::integer, {}, 1},
       {"llm_rpm", "0", "LLM requests per minute (token bucket); 0: no limit", SettingType::number, {}, 0},
       {"llm_tpm", "0", "LLM tokens per minute (token bucket, estimated); 0: no limit", SettingType::number, {}, 0},
       {"llm_timeout_s", "300", "seconds an LLM call may take in all", SettingType::number, {}, 1},
       {"llm_max_retries", "4", "retries of a failed LLM call (429, 529, 5xx, timeouts, resets)", SettingType::integer, {}, 0},
       {"llm_prices_file", "", "JSON price table merged over the built-in one (relative to the home; empty: <home>/prices.json if present)"},
-      {"parallel", "2", "ideas advanced at once", SettingType::integer, {}, 1},
-      {"ideas", "3", "ideas a run carries through to the end", SettingType::integer, {}, 1},
-      {"search", "linear", "experiment search strategy", SettingType::choice, {"linear", "tree"}},
-      {"executor", "local", "where experiments run", SettingType::choice, {"local", "slurm"}},
+      {"parallel", "2", "ideas advanced at once", SettingType::integer, {}, 1, true},
+      {"ideas", "3", "ideas a run carries through to the end", SettingType::integer, {}, 1, true},
+      {"generate", "0", "ideas generated before ranking (0: twice `ideas`)", SettingType::integer, {}, 0, true},
+      {"idea_batch", "1", "ideas drafted at once; each batch sees the earlier ones (1: one by one)", SettingType::integer,
+       {}, 1, true},
+      {"reflections", "2", "reflection rounds per generated idea", SettingType::integer, {}, 0, true},
+      {"seed_ideas", "", "JSON list of ideas to start from (empty: the template's seed_ideas.json)", SettingType::string,
+       {}, 0, true},
+      {"novelty", "true", "check each idea's novelty against the literature", SettingType::boolean, {}, 0, true},
+      {"novelty_rounds", "3", "literature search rounds per novelty check", SettingType::integer, {}, 1, true},
+      {"max_runs", "3", "linear search: experiment runs per idea", SettingType::integer, {}, 1, true},
+      {"max_attempts", "3", "linear search: attempts (edit and run) per experiment run", SettingType::integer, {}, 1,
+       true},
+      {"drafts", "2", "tree search: first drafts from the template", SettingType::integer, {}, 1, true},
+      {"max_nodes", "8", "tree search: nodes per idea, drafts included", SettingType::integer, {}, 1, true},
+      {"max_debug_depth", "2", "tree search: consecutive debug nodes below a failing node", SettingType::integer, {}, 0,
+       true},
+      {"parallel_nodes", "2", "tree search: nodes expanded at once", SettingType::integer, {}, 1, true},
+      {"seed_runs", "2", "re-runs of an idea's best version with other seeds (SHOAL_SEED=1..N)", SettingType::integer,
+       {}, 0, true},
+      {"smoke", "false", "experiments run with the template's smoke_args (tests, demos)", SettingType::boolean, {}, 0,
+       true},
+      {"plots", "true", "run the plot stage", SettingType::boolean, {}, 0, true},
+      {"paper", "true", "write and review a paper for each finished idea", SettingType::boolean, {}, 0, true},
+      {"search", "linear", "experiment search strategy", SettingType::choice, {"linear", "tree"}, 0, true},
+      {"executor", "local", "where experiments run", SettingType::choice, {"local", "slurm"}, 0, true},
       {"executor_slots", "0", "experiments the local executor runs at once, in CPU slots (0: the number of cores)",
        SettingType::integer, {}, 0},
       {"sandbox_user", "shoal-sandbox", "unprivileged user that sandboxed experiments run as when Shoal runs as root"},
@@ -44,7 +67,7 @@ const std::vector<Setting>& setting_table() {
       {"slurm_shared_dir", "", "folder the compute nodes see; work folders must lie under it (empty: not checked)"},
       {"slurm_shoal_binary", "", "path of shoal on the compute nodes (empty: this binary's path)"},
       {"literature_engines", "semantic_scholar,openalex,arxiv",
-       "literature search engines, tried in this order (comma-separated: semantic_scholar, openalex, arxiv)"},
+       "literature search engines, tried in this order (comma-separated: semantic_scholar, openalex, arxiv)", SettingType::string, {}, 0, true},
       {"literature_s2_url", "", "Semantic Scholar API base URL (empty: https://api.semanticscholar.org)"},
       {"literature_openalex_url", "", "OpenAlex API base URL (empty: https://api.openalex.org)"},
       {"literature_arxiv_url", "", "arXiv API base URL (empty: https://export.arxiv.org)"},
@@ -52,26 +75,26 @@ const std::vector<Setting>& setting_table() {
        SettingType::integer, {}, 0},
       {"literature_timeout_s", "30", "seconds one literature request may take", SettingType::number, {}, 0.1},
       {"paper_citation_rounds", "3", "literature search rounds of a write-up (0: cite only the template's .bib)",
-       SettingType::integer, {}, 0},
-      {"paper_compile_rounds", "3", "LaTeX fix rounds after a write-up's first compile", SettingType::integer, {}, 0},
+       SettingType::integer, {}, 0, true},
+      {"paper_compile_rounds", "3", "LaTeX fix rounds after a write-up's first compile", SettingType::integer, {}, 0, true},
       {"paper_page_limit", "0", "pages a paper may have; more is fed back as a problem (0: no limit)", SettingType::integer,
-       {}, 0},
+       {}, 0, true},
       {"latex_timeout_s", "120", "seconds one LaTeX compile (pdflatex, bibtex, pdflatex x2) may take", SettingType::number,
-       {}, 1},
+       {}, 1, true},
       {"min_free_disk_mb", "200", "free disk space (MB) a run needs before each stage and experiment; under it the run "
                                   "pauses (shoal resume continues)", SettingType::integer, {}, 0},
       {"plot_review_images", "4", "figures shown to the model as images for captions and a reader's notes (0: names only)",
-       SettingType::integer, {}, 0},
+       SettingType::integer, {}, 0, true},
       {"plot_fix_rounds", "1", "rounds in which the model edits plot.py for the problems its notes name",
-       SettingType::integer, {}, 0},
-      {"review_ensemble", "1", "independent AI reviews per paper", SettingType::integer, {}, 1},
+       SettingType::integer, {}, 0, true},
+      {"review_ensemble", "1", "independent AI reviews per paper", SettingType::integer, {}, 1, true},
       {"paper_revisions", "0", "revision rounds after the review: revise to answer it, recompile, review again "
-                               "(both versions kept)", SettingType::integer, {}, 0},
-      {"review_reflections", "1", "reflection rounds per AI review", SettingType::integer, {}, 0},
+                               "(both versions kept)", SettingType::integer, {}, 0, true},
+      {"review_reflections", "1", "reflection rounds per AI review", SettingType::integer, {}, 0, true},
       {"review_page_images", "3", "first pages sent to the reviewer model as images (0: text only)", SettingType::integer,
-       {}, 0},
+       {}, 0, true},
       {"review_accept_threshold", "6", "mean overall score (1-10) at which the meta-review accepts", SettingType::number,
-       {}, 1},
+       {}, 1, true},
       {"web_host", "127.0.0.1", "address `shoal serve` listens on (0.0.0.0: every interface; reading is open to all who reach it)"},
       {"web_port", "8080", "port `shoal serve` listens on (0: any free port)", SettingType::integer, {}, 0},
       {"web_threads", "0", "threads serving web requests (0: twice the number of cores, at least 4)", SettingType::integer,
@@ -100,6 +123,7 @@ std::string_view to_string(Source source) {
     case Source::file: return "file";
     case Source::env: return "env";
     case Source::cli: return "cli";
+    case Source::run: return "run";
   }
   return "?";
 }
@@ -115,17 +139,12 @@ std::optional<double> parse_number(const std::string& text) {
   return v;
 }
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
-  return out;
-}
 
 Error unknown_key(std::string_view key, std::string_view origin) {
   std::vector<std::string> keys;
   for (const auto& s : setting_table()) keys.push_back(s.key);
   return fail(ErrorKind::invalid_input, "unknown setting '" + std::string(key) + "' in " +
-                                            std::string(origin) + "; known settings: " + join(keys));
+                                            std::string(origin) + "; known settings: " + join(keys, ", "));
 }
 
 // Reads a JSON config file into key -> string value.
@@ -169,7 +188,7 @@ Status validate_setting(const Setting& s, const std::string& value, std::string_
     case SettingType::choice:
       for (const auto& c : s.choices)
         if (c == value) return {};
-      return bad("one of: " + join(s.choices));
+      return bad("one of: " + join(s.choices, ", "));
     case SettingType::integer: {
       auto v = parse_number(value);
       if (!v || *v != static_cast<double>(static_cast<int64_t>(*v)) || value.find_first_of(".eE") != std::string::npos)
@@ -245,5 +264,45 @@ bool Config::get_bool(std::string_view key) const {
   return v == "true" || v == "1";
 }
 Source Config::source(std::string_view key) const { return entry(key).source; }
+
+Expected<Config> Config::with_cli(const std::map<std::string, std::string>& values) const {
+  Config out = *this;
+  for (const auto& [key, value] : values) {
+    const Setting* s = find_setting(key);
+    if (!s) return unknown_key(key, "the command line");
+    SHOAL_CHECK(validate_setting(*s, value, "the command line"));
+    out.entries_[key] = {value, Source::cli};
+  }
+  return out;
+}
+
+std::map<std::string, std::string> Config::run_snapshot() const {
+  std::map<std::string, std::string> out;
+  for (const auto& s : setting_table())
+    if (s.per_run) out[s.key] = get(s.key);
+  return out;
+}
+
+Expected<Config> Config::for_run(const std::map<std::string, std::string>& snapshot) const {
+  Config out = *this;
+  for (const auto& s : setting_table()) {
+    if (!s.per_run || source(s.key) == Source::cli) continue;
+    auto it = snapshot.find(s.key);
+    Entry e{s.default_value, Source::default_value};
+    if (it != snapshot.end()) {
+      SHOAL_CHECK(validate_setting(s, it->second, "the run's stored settings"));
+      e = {it->second, Source::run};
+    }
+    out.entries_[s.key] = e;
+  }
+  return out;
+}
+
+std::vector<std::string> Config::cli_run_keys() const {
+  std::vector<std::string> out;
+  for (const auto& s : setting_table())
+    if (s.per_run && source(s.key) == Source::cli) out.push_back(s.key);
+  return out;
+}
 
 }  // namespace shoal

@@ -31,6 +31,9 @@ struct Setting {
   SettingType type = SettingType::string;
   std::vector<std::string> choices = {};  // for SettingType::choice
   double min = 0;                          // for integer and number: smallest allowed value
+  // A run's own setting: its value when the run is created is stored with the run
+  // (Config::run_snapshot) and a resume uses that value, not the one in force then.
+  bool per_run = false;
 
   // SHOAL_<KEY>, e.g. SHOAL_BUDGET_USD.
   std::string env_var() const;
@@ -42,7 +45,7 @@ const std::vector<Setting>& setting_table();
 // nullptr when `key` is not a setting.
 const Setting* find_setting(std::string_view key);
 
-enum class Source { default_value, file, env, cli };
+enum class Source { default_value, file, env, cli, run };
 std::string_view to_string(Source source);
 
 class Config {
@@ -64,6 +67,23 @@ class Config {
   double get_double(std::string_view key) const;
   bool get_bool(std::string_view key) const;
   Source source(std::string_view key) const;
+
+  // This config with `values` set on the command-line layer (the highest): how a command's
+  // own flags (--ideas 5) and Python keyword arguments feed the table. Each value is checked
+  // against its setting; an unknown key or a bad value is an error naming it.
+  Expected<Config> with_cli(const std::map<std::string, std::string>& values) const;
+
+  // The per-run settings' values in force (key -> value), stored with a run when it is created.
+  std::map<std::string, std::string> run_snapshot() const;
+
+  // This config for a stored run: each per-run setting takes its value from `snapshot`
+  // (source run), except where the command line set it now (an override on resume; see
+  // overridden_run_keys). Keys missing from the snapshot (a run from an older Shoal) keep
+  // their defaults. A snapshot value that no longer validates is an error naming it.
+  Expected<Config> for_run(const std::map<std::string, std::string>& snapshot) const;
+
+  // The per-run settings that the command line sets: overrides of a run's snapshot.
+  std::vector<std::string> cli_run_keys() const;
 
   // The config file that was read, if any.
   const std::optional<std::filesystem::path>& file() const { return file_; }

@@ -46,12 +46,7 @@ Expected<store::Node> ensure_baseline(store::Store& store, const Template& tpl, 
   log::info("baseline", "running " + tpl.manifest.name + " baseline in " + workdir.string());
   CancelToken never;
   SHOAL_TRY(result, executor.run(job, never));
-  node.exit_code = result.exit_code;
-  node.signal = result.signal;
-  node.limit_hit = result.limit_hit;
-  node.stdout_tail = result.stdout_tail;
-  node.stderr_tail = result.stderr_tail;
-  node.duration_s = result.wall_s;
+  record_job(node, result);
 
   std::optional<Error> problem;
   if (!result.succeeded()) {

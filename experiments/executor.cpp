@@ -155,4 +155,13 @@ std::vector<std::string> sandbox_command_args(const JobSpec& spec) {
   return args;
 }
 
+void record_job(store::Node& node, const JobResult& result) {
+  node.exit_code = result.exit_code;
+  node.signal = result.signal;
+  node.limit_hit = result.limit_hit;
+  node.stdout_tail = result.stdout_tail;
+  node.stderr_tail = result.stderr_tail;
+  node.duration_s = result.wall_s;
+}
+
 }  // namespace shoal::experiments

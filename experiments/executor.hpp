@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/expected.hpp"
+#include "store/nodes.hpp"
 
 namespace shoal::experiments {
 
@@ -77,6 +78,10 @@ struct JobResult {
   // Reads what to_json() wrote; a missing or badly typed key is invalid_input.
   static Expected<JobResult> from_json(const nlohmann::json& j);
 };
+
+// Records how a job ended on the experiment node it ran: exit code, signal, limit hit,
+// the output tails and the wall time.
+void record_job(store::Node& node, const JobResult& result);
 
 // A thread-safe "please stop" flag shared between the caller and a running job.
 class CancelToken {

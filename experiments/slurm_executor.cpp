@@ -13,6 +13,7 @@
 #include "core/file.hpp"
 #include "core/log.hpp"
 #include "core/time.hpp"
+#include "store/db.hpp"
 
 namespace shoal::experiments {
 namespace fs = std::filesystem;
@@ -93,7 +94,7 @@ Expected<SlurmOptions> slurm_options_from_config(const Config& config) {
   o.poll_interval_s = config.get_double("slurm_poll_s");
   o.shoal_binary = config.get("slurm_shoal_binary");
   o.shared_dir = config.get("slurm_shared_dir");
-  o.store_path = fs::path(config.get("home")) / "shoal.db";
+  o.store_path = store::db_path(config.get("home"));
   return o;
 }
 

@@ -79,4 +79,8 @@ JobSpec experiment_job(const Template& tpl, const std::filesystem::path& workdir
 std::vector<TemplateProblem> check_template_runs(const Template& tpl, Executor& executor,
                                                  const std::filesystem::path& scratch, bool run_smoke);
 
+// Whether metric value `a` beats `b` under the metric's direction (strictly: a tie does not).
+// The one comparison every search, the evidence and the paper use.
+inline bool metric_better(double a, double b, bool higher_is_better) { return higher_is_better ? a > b : a < b; }
+
 }  // namespace shoal::experiments

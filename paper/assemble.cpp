@@ -8,19 +8,17 @@
 #include <set>
 
 #include "experiments/final_info.hpp"
+#include "experiments/template.hpp"
 #include "paper/tex_text.hpp"
 #include "tools/bibtex.hpp"
+#include "core/text.hpp"
 
 namespace shoal::paper {
 using tools::escape_latex;
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
+
 
 // `text` without blank-line runs and surrounding blank lines.
 std::string tidy(const std::string& text) {
@@ -190,7 +188,7 @@ std::string offline_paper_tex(const OfflinePaperInputs& in) {
       continue;
     }
     if (!p.headline) continue;
-    if (!best || (in.higher_is_better ? *p.headline > *best->headline : *p.headline < *best->headline)) best = &p;
+    if (!best || experiments::metric_better(*p.headline, *best->headline, in.higher_is_better)) best = &p;
   }
 
   std::string metric_tex = "\\texttt{" + escape_latex(in.metric) + "}";
@@ -235,7 +233,7 @@ std::string offline_paper_tex(const OfflinePaperInputs& in) {
       comparison += " (" + format_number(std::fabs(change)) + "\\% " + (change >= 0 ? "higher" : "lower") + ")";
     }
     comparison += ".";
-    bool improved = in.higher_is_better ? v > b : v < b;
+    bool improved = experiments::metric_better(v, b, in.higher_is_better);
     if (!improved) comparison += " No setting we tried improves on the baseline.";
   } else if (best) {
     comparison = "The best setting, " + escape_latex(best->run->label) + ", reaches " + metric_tex + " $=" +

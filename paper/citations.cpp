@@ -4,16 +4,12 @@
 #include <cctype>
 
 #include "paper/tex_text.hpp"
+#include "core/text.hpp"
 
 namespace shoal::paper {
 
 namespace {
 
-std::string trim(std::string_view s) {
-  size_t b = s.find_first_not_of(" \t\n");
-  if (b == std::string_view::npos) return "";
-  return std::string(s.substr(b, s.find_last_not_of(" \t\n") - b + 1));
-}
 
 }  // namespace
 

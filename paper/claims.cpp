@@ -8,6 +8,7 @@
 #include <set>
 
 #include "paper/tex_text.hpp"
+#include "core/text.hpp"
 
 namespace shoal::paper {
 namespace {
@@ -15,11 +16,7 @@ namespace {
 bool is_alpha(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
 bool is_digit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
+
 
 // Commands whose arguments are not prose: how many {...} arguments to blank (-1: all that follow).
 const std::map<std::string, int, std::less<>>& non_prose_commands() {

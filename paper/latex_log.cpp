@@ -1,4 +1,5 @@
 #include "paper/latex_log.hpp"
+#include "core/text.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -40,12 +41,8 @@ std::vector<std::string> logical_lines(std::string_view text) {
   return out;
 }
 
-std::string trim(std::string_view s) {
-  size_t b = s.find_first_not_of(" \t");
-  if (b == std::string_view::npos) return "";
-  size_t e = s.find_last_not_of(" \t");
-  return std::string(s.substr(b, e - b + 1));
-}
+// Log lines are trimmed of spaces and tabs only.
+std::string trim(std::string_view s) { return shoal::trim(s, " \t"); }
 
 void add_unique(std::vector<std::string>& list, const std::string& item) {
   if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);

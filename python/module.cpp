@@ -9,11 +9,11 @@
 
 #include "llm/client.hpp"
 #include "agent/stages/ideas.hpp"
-#include "agent/stages/review.hpp"
+#include "agent/papers/reviewer.hpp"
 #include "core/file.hpp"
 #include "core/scratch_dir.hpp"
 #include "experiments/template_lookup.hpp"
-#include "experiments/local_executor.hpp"
+#include "agent/session.hpp"
 #include "paper/claims.hpp"
 #include "python/errors.hpp"
 #include "python/python_model.hpp"
@@ -47,7 +47,7 @@ fs::path resolve_template(const std::string& arg) {
 // One store connection for queries; every call reads the current state.
 class StoreHandle {
  public:
-  explicit StoreHandle(const std::string& home) : db_(fs::path(home) / "shoal.db") {
+  explicit StoreHandle(const std::string& home) : db_(store::db_path(home)) {
     py::gil_scoped_release release;
     store_ = std::make_unique<store::Store>(unwrap(store::Store::open(db_, store::OpenMode::existing)));
   }
@@ -110,49 +110,44 @@ class StoreHandle {
 
 std::unique_ptr<RunHandle> start_run(const std::string& home, const std::string& tpl, const std::string& options_json,
                                      const std::map<std::string, std::string>& settings, py::object model) {
-  Config config = config_for(home, settings);
+  // The keyword arguments are settings on the command line's layer, like `shoal run`'s flags;
+  // what the caller left out comes from the settings.
+  std::map<std::string, std::string> values = settings;
+  for (const auto& [key, value] : json::parse(options_json).items())
+    values[key] = value.is_string() ? value.get<std::string>() : value.dump();
+  if (!model.is_none()) values["model"] = "function:python";
+  Config config = config_for(home, values);
+  agent::Session session(config);
   {
     py::gil_scoped_release release;
-    if (!fs::exists(fs::path(home) / "shoal.db"))
-      unwrap(store::Store::open(fs::path(home) / "shoal.db", store::OpenMode::create));
+    if (!fs::exists(session.db_path())) unwrap(session.open_store(store::OpenMode::create));
   }
-  json j = json::parse(options_json);
-  // What the caller left out comes from the settings, as for `shoal run`.
-  if (!j.contains("model")) j["model"] = model.is_none() ? config.get("model") : "function:python";
-  if (!j.contains("ideas")) j["ideas"] = config.get_int("ideas");
-  if (!j.contains("parallel")) j["parallel"] = config.get_int("parallel");
-  if (!j.contains("budget_usd")) j["budget_usd"] = config.get_double("budget_usd");
-  if (!j.contains("search")) j["search"] = config.get("search");
-  agent::RunOptions options;
-  agent::from_json(j, options);
-  options.template_dir = resolve_template(j.value("template_dir", tpl));
   std::optional<llm::FunctionModel> fn;
   if (!model.is_none()) fn = python_model(model);
-  return std::make_unique<RunHandle>(std::move(config), std::move(options), fn);
+  return std::make_unique<RunHandle>(std::move(config), resolve_template(tpl), fn);
 }
 
 std::string review_pdf(const std::string& home, const std::string& pdf_path, const std::string& model,
                        const std::map<std::string, std::string>& settings, py::object fn, int ensemble,
                        int reflections, int page_images) {
-  Config config = config_for(home, settings);
-  llm::ClientOptions options = llm::client_options(config);
-  options.model = fn.is_none() ? (model.empty() ? config.get("model") : model) : "function:python";
-  if (options.model == "offline")
+  agent::Session session(config_for(home, settings));
+  agent::ClientSpec spec;
+  spec.model = fn.is_none() ? (model.empty() ? session.config().get("model") : model) : "function:python";
+  if (spec.model == "offline")
     throw Failure(Error{ErrorKind::invalid_input, "review needs an LLM: give model= (openai:MODEL, ...) or a "
                                                   "shoal.PythonModel; the offline agent writes no reviews"});
-  if (!fs::exists(fs::path(home) / "shoal.db")) options.db_path.clear();
-  if (!fn.is_none()) options.function = python_model(fn);
+  if (!fn.is_none()) spec.function = python_model(fn);
   py::gil_scoped_release release;
   auto pdf = unwrap(read_file(pdf_path));
-  auto client = unwrap(llm::Client::create(options));
-  experiments::LocalExecutor executor(static_cast<int>(config.get_int("executor_slots")));
-  agent::ReviewOptions review = agent::review_options(config);
+  auto client = unwrap(session.client(spec));  // no home: nothing recorded, no response cache
+  auto executor = unwrap(session.executor("local"));
+  agent::ReviewOptions review = agent::review_options(agent::run_settings(session.config()));
   if (ensemble > 0) review.ensemble = ensemble;
   if (reflections >= 0) review.reflections = reflections;
   if (page_images >= 0) review.page_images = page_images;
   auto scratch = unwrap(ScratchDir::create("shoal-review-"));
   review.work_dir = scratch->path() / "pdf";
-  auto set = unwrap(agent::review_pdf(*client, executor, pdf, review));
+  auto set = unwrap(agent::review_pdf(*client, *executor, pdf, review));
   return set.to_json().dump();
 }
 
@@ -160,42 +155,37 @@ std::string review_pdf(const std::string& home, const std::string& pdf_path, con
 // with its reflection rounds, archive-aware like any run of the template.
 std::string generate_ideas(const std::string& home, const std::string& tpl, int n, int reflections,
                            const std::string& model, const std::map<std::string, std::string>& settings, py::object fn) {
-  Config config = config_for(home, settings);
-  agent::RunOptions o;
-  o.template_dir = resolve_template(tpl);
-  o.model = fn.is_none() ? (model.empty() ? config.get("model") : model) : "function:python";
-  if (o.model == "offline")
+  if (n < 1) throw Failure(Error{ErrorKind::invalid_input, "generate_ideas: n must be at least 1"});
+  std::map<std::string, std::string> values = settings;
+  values["ideas"] = values["generate"] = std::to_string(n);
+  values["reflections"] = std::to_string(std::max(0, reflections));
+  values["novelty"] = values["paper"] = values["plots"] = "false";
+  if (!fn.is_none()) values["model"] = "function:python";
+  else if (!model.empty()) values["model"] = model;
+  agent::Session session(config_for(home, values));
+  agent::RunSettings settings_in_force = agent::run_settings(session.config());
+  if (settings_in_force.model == "offline")
     throw Failure(Error{ErrorKind::invalid_input, "generate_ideas needs an LLM: give model= or a shoal.PythonModel "
                                                   "(the offline agent's ideas are the template's knobs)"});
-  if (n < 1) throw Failure(Error{ErrorKind::invalid_input, "generate_ideas: n must be at least 1"});
-  o.ideas = o.generate = n;
-  o.reflections = std::max(0, reflections);
-  o.novelty = o.paper = o.plots = false;
-  o.budget_usd = config.get_double("budget_usd");
-  std::optional<llm::FunctionModel> function;
+  fs::path template_dir = resolve_template(tpl);
+  llm::FunctionModel function;
   if (!fn.is_none()) function = python_model(fn);
   py::gil_scoped_release release;
-  fs::path db = fs::path(home) / "shoal.db";
-  if (!fs::exists(db)) unwrap(store::Store::open(db, store::OpenMode::create));
-  auto run = unwrap(agent::create_run(config, o));
-  auto store = unwrap(store::Store::open(db, store::OpenMode::existing));
-  llm::ClientOptions co = llm::client_options(config);
-  co.model = o.model;
-  co.db_path = db;
-  co.run_id = run.id;
-  if (o.budget_usd > 0) co.budget_usd = o.budget_usd;
-  if (function) co.function = *function;
-  auto client = unwrap(llm::Client::create(co));
-  experiments::LocalExecutor executor(static_cast<int>(config.get_int("executor_slots")));
-  auto loaded = unwrap(experiments::load_template(o.template_dir));
+  if (!fs::exists(session.db_path())) unwrap(session.open_store(store::OpenMode::create));
+  auto run = unwrap(agent::create_run(session.config(), template_dir));
+  auto store = unwrap(session.open_store(store::OpenMode::existing));
+  auto client = unwrap(session.client({.model = run.model, .run_id = run.id, .budget_usd = run.budget_usd,
+                                       .function = function}));
+  auto executor = unwrap(session.executor("local"));
+  auto loaded = unwrap(experiments::load_template(template_dir));
   experiments::CancelToken never;
-  agent::RunContext ctx{store, db, client.get(), executor, loaded, run.id, o, fs::path(home) / "work" / run.id, never,
-                        [](const agent::ProgressNote&) {}, tools::literature_options(config)};
-  ctx.config = &config;
-  auto ideas = agent::generate_ideas(ctx);
+  agent::StageContext ctx{store, session.db_path(), client.get(), *executor, loaded, run.id, settings_in_force,
+                          session.work_root(run.id), never, [](const agent::ProgressNote&) {},
+                          tools::literature_options(session.config())};
+  auto ideas = agent::run_ideas(ctx, {});
   unwrap(store::set_run_status(store, run.id, ideas.ok() ? "done" : "failed",
                                ideas.ok() ? "ideas only (shoal.generate_ideas)" : ideas.error().message));
-  return records(unwrap(std::move(ideas))).dump();
+  return records(unwrap(std::move(ideas)).ideas).dump();
 }
 
 std::string check_claims(const std::string& tex, const std::vector<double>& known) {

@@ -13,18 +13,18 @@ using nlohmann::json;
 
 namespace {
 
-std::filesystem::path db_of(const Config& c) { return std::filesystem::path(c.get("home")) / "shoal.db"; }
+std::filesystem::path db_of(const Config& c) { return store::db_path(c.get("home")); }
 
 // A JSON value as a Python object (through the json module: exact and short to write).
 py::object to_python(const json& j) { return py::module_::import("json").attr("loads")(j.dump()); }
 
 }  // namespace
 
-RunHandle::RunHandle(Config config, agent::RunOptions options, std::optional<llm::FunctionModel> model)
+RunHandle::RunHandle(Config config, const std::filesystem::path& template_dir, std::optional<llm::FunctionModel> model)
     : config_(std::move(config)) {
   {
     py::gil_scoped_release release;
-    run_id_ = unwrap(agent::create_run(config_, options)).id;
+    run_id_ = unwrap(agent::create_run(config_, template_dir)).id;
   }
   thread_ = std::thread([this, model] {
     agent::DriveOptions drive;

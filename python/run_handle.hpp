@@ -19,8 +19,9 @@ namespace shoal::python {
 
 class RunHandle {
  public:
-  // Creates the run and starts driving it. `model` set: the run's LLM is that Python function.
-  RunHandle(Config config, agent::RunOptions options, std::optional<llm::FunctionModel> model);
+  // Creates the run of `template_dir` with the settings of `config` and starts driving it.
+  // `model` set: the run's LLM is that Python function.
+  RunHandle(Config config, const std::filesystem::path& template_dir, std::optional<llm::FunctionModel> model);
   ~RunHandle();  // stops a run still going (it pauses; shoal resume continues it) and joins
 
   const std::string& run_id() const { return run_id_; }

@@ -11,6 +11,9 @@
 #include "store/migrations.hpp"
 
 namespace shoal::store {
+
+std::filesystem::path db_path(const std::filesystem::path& home) { return home / "shoal.db"; }
+
 namespace fs = std::filesystem;
 
 int latest_schema_version() { return static_cast<int>(migrations().size()); }

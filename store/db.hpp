@@ -25,6 +25,9 @@ enum class OpenMode {
   read_only,  // the file must exist and be at the latest schema; nothing is written
 };
 
+// The store of a Shoal home: <home>/shoal.db.
+std::filesystem::path db_path(const std::filesystem::path& home);
+
 // The schema version this build writes (and the highest it can read).
 int latest_schema_version();
 

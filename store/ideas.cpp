@@ -162,4 +162,8 @@ Status set_idea_best_metric(Store& store, const std::string& id, std::optional<d
   });
 }
 
+bool idea_is_final(const std::string& status) {
+  return status == "done" || status == "failed" || status == "skipped" || status == "cancelled";
+}
+
 }  // namespace shoal::store

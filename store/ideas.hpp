@@ -42,6 +42,10 @@ Expected<std::vector<Idea>> ideas_of_template(Store& store, const std::string& t
 
 // Field updates, each in its own transaction.
 Status set_idea_status(Store& store, const std::string& id, const std::string& status, const std::string& stage);
+
+// Whether an idea with `status` is settled (done, failed, skipped, cancelled): a resume
+// leaves it as it is. "parked", "running" and "pending" ideas go on.
+bool idea_is_final(const std::string& status);
 Status set_idea_novelty(Store& store, const std::string& id, bool novel, const std::string& novelty_json);
 Status set_idea_rank(Store& store, const std::string& id, std::optional<int> rank);
 Status set_idea_best_metric(Store& store, const std::string& id, std::optional<double> metric);

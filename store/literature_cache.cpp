@@ -1,5 +1,7 @@
 #include "store/literature_cache.hpp"
 
+#include <SQLiteCpp/VariadicBind.h>
+
 #include "core/time.hpp"
 
 namespace shoal::store {
@@ -23,10 +25,7 @@ Status put_literature_cache(Store& store, LiteratureCacheEntry entry) {
                         "INSERT INTO literature_cache (engine, query, response_json, fetched_ms) VALUES (?, ?, ?, ?) "
                         "ON CONFLICT (engine, query) DO UPDATE SET response_json = excluded.response_json, "
                         "fetched_ms = excluded.fetched_ms");
-    q.bind(1, entry.engine);
-    q.bind(2, entry.query);
-    q.bind(3, entry.response_json);
-    q.bind(4, entry.fetched_ms);
+    SQLite::bind(q, entry.engine, entry.query, entry.response_json, entry.fetched_ms);
     q.exec();
     return {};
   });

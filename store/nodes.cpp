@@ -1,5 +1,7 @@
 #include "store/nodes.hpp"
 
+#include <SQLiteCpp/VariadicBind.h>
+
 #include "core/time.hpp"
 
 namespace shoal::store {
@@ -47,16 +49,8 @@ Expected<Node> add_node(Store& store, Node node) {
                         "INSERT INTO nodes (id, idea_id, template_hash, parent_id, kind, code_hash, command, status, "
                         "created_ms, plan, seed, step) VALUES (?, NULLIF(?, ''), ?, NULLIF(?, ''), ?, NULLIF(?, ''), ?, ?, ?, "
                         "?, ?, ?)");
-    q.bind(1, node.id);
-    q.bind(2, node.idea_id);
-    q.bind(3, node.template_hash);
-    q.bind(4, node.parent_id);
-    q.bind(5, node.kind);
-    q.bind(6, node.code_hash);
-    q.bind(7, node.command);
-    q.bind(8, node.status);
-    q.bind(9, node.created_ms);
-    q.bind(10, node.plan);
+    SQLite::bind(q, node.id, node.idea_id, node.template_hash, node.parent_id, node.kind, node.code_hash, node.command,
+                 node.status, node.created_ms, node.plan);
     if (node.seed) q.bind(11, *node.seed);
     else q.bind(11);
     q.bind(12, node.step);

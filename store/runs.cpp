@@ -1,5 +1,7 @@
 #include "store/runs.hpp"
 
+#include <SQLiteCpp/VariadicBind.h>
+
 #include "core/time.hpp"
 
 namespace shoal::store {
@@ -104,12 +106,7 @@ int64_t add_event(SQLite::Database& db, const Event& e) {
   SQLite::Statement q(db,
                       "INSERT INTO events (run_id, idea_id, kind, message, data_json, created_ms) "
                       "VALUES (NULLIF(?, ''), NULLIF(?, ''), ?, ?, NULLIF(?, ''), ?)");
-  q.bind(1, e.run_id);
-  q.bind(2, e.idea_id);
-  q.bind(3, e.kind);
-  q.bind(4, e.message);
-  q.bind(5, e.data_json);
-  q.bind(6, e.created_ms ? e.created_ms : now_ms());
+  SQLite::bind(q, e.run_id, e.idea_id, e.kind, e.message, e.data_json, e.created_ms ? e.created_ms : now_ms());
   q.exec();
   return db.getLastInsertRowid();
 }

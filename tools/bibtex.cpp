@@ -1,4 +1,5 @@
 #include "tools/bibtex.hpp"
+#include "core/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -75,11 +76,7 @@ std::string first_title_word(const std::string& title) {
   return "";
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
+
 
 // True for venues that are conferences or workshops (their papers are @inproceedings).
 bool is_conference(const std::string& venue) {

@@ -1,4 +1,5 @@
 #include "tools/edit_blocks.hpp"
+#include "core/text.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -43,19 +44,7 @@ Marker marker_of(std::string_view line) {
   return Marker::none;
 }
 
-std::vector<std::string> split_lines(std::string_view text) {
-  std::vector<std::string> lines;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string line(text.substr(start, end - start));
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    lines.push_back(std::move(line));
-    start = end + 1;
-  }
-  return lines;
-}
+
 
 // The path on a file line: "path", "`path`", "**path**", "### path", "path:".
 std::string clean_path(std::string_view line) {

@@ -17,6 +17,7 @@
 #include "tools/json_fields.hpp"
 #include "tools/openalex.hpp"
 #include "tools/semantic_scholar.hpp"
+#include "core/text.hpp"
 
 namespace shoal::tools {
 namespace {
@@ -45,11 +46,6 @@ const Engine* find_engine(const std::string& name) {
   return nullptr;
 }
 
-std::string join(const std::vector<std::string>& items, const std::string& sep) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : sep) + i;
-  return out;
-}
 
 // Registers an API key with the log redactor once per distinct key.
 void register_key(const std::string& key) {

@@ -7,7 +7,7 @@
 #include <set>
 
 #include "agent/prompts.hpp"
-#include "agent/stages/stage_llm.hpp"
+#include "agent/stage_llm.hpp"
 #include "core/file.hpp"
 #include "core/time.hpp"
 #include "store/runs.hpp"
@@ -67,7 +67,7 @@ std::string idea_lines(const std::vector<store::Idea>& ideas) {
 
 // The ideas of other runs of this template that existed when this run was created (a fixed
 // list, so a resumed run builds the same prompts), newest first.
-Expected<std::vector<store::Idea>> archive(RunContext& ctx) {
+Expected<std::vector<store::Idea>> archive(StageContext& ctx) {
   SHOAL_TRY(run, store::get_run(ctx.store, ctx.run_id));
   SHOAL_TRY(all, store::ideas_of_template(ctx.store, ctx.tpl.manifest.name));
   std::vector<store::Idea> out;
@@ -77,7 +77,7 @@ Expected<std::vector<store::Idea>> archive(RunContext& ctx) {
 }
 
 // This run's ideas in the order they were made.
-Expected<std::vector<store::Idea>> run_ideas(RunContext& ctx) {
+Expected<std::vector<store::Idea>> ideas_of_run(StageContext& ctx) {
   SHOAL_TRY(ideas, store::list_ideas(ctx.store, ctx.run_id));
   std::sort(ideas.begin(), ideas.end(), [](const store::Idea& a, const store::Idea& b) {
     return a.created_ms != b.created_ms ? a.created_ms < b.created_ms : a.name < b.name;
@@ -86,7 +86,7 @@ Expected<std::vector<store::Idea>> run_ideas(RunContext& ctx) {
 }
 
 // The first round's question for the next idea.
-std::string generation_prompt(RunContext& ctx, const TemplatePrompt& tp, const json& seeds,
+std::string generation_prompt(StageContext& ctx, const TemplatePrompt& tp, const json& seeds,
                               const std::vector<store::Idea>& earlier, const std::vector<store::Idea>& mine) {
   auto code = read_file(ctx.tpl.dir / "experiment.py");
   std::string seed_text;
@@ -97,18 +97,18 @@ std::string generation_prompt(RunContext& ctx, const TemplatePrompt& tp, const j
                                    {"code", clip(code.ok() ? *code : "(experiment.py is not readable)", kMaxCodeChars)},
                                    {"seeds", seed_text.empty() ? "(none)\n" : seed_text},
                                    {"previous", idea_lines(previous)},
-                                   {"reflections", std::to_string(ctx.options.reflections)}});
+                                   {"reflections", std::to_string(ctx.settings.reflections)}});
 }
 
 // One idea: the first answer, then up to options.reflections rounds of self-review that stop
 // early when the model says "I am done". Returns the last JSON.
-Expected<json> propose_idea(RunContext& ctx, const TemplatePrompt& tp, const std::string& question) {
+Expected<json> propose_idea(StageContext& ctx, const TemplatePrompt& tp, const std::string& question) {
   llm::Request request;
   request.system = render("ideas_system", {{"template_system", tp.system}});
   request.messages = {llm::Message::user(question)};
   request.temperature = 0.75;
   SHOAL_TRY(reply, ask_json(ctx, request, kIdeaShape, "ideas", ""));
-  int rounds = ctx.options.reflections + 1;
+  int rounds = ctx.settings.reflections + 1;
   for (int round = 2; round <= rounds; ++round) {
     if (reply.text.find("I am done") != std::string::npos) break;
     if (ctx.cancel.cancelled()) return fail(ErrorKind::cancelled, "the run was cancelled");
@@ -123,9 +123,9 @@ Expected<json> propose_idea(RunContext& ctx, const TemplatePrompt& tp, const std
 
 }  // namespace
 
-Expected<json> load_seed_ideas(const RunContext& ctx) {
-  bool from_options = !ctx.options.seed_ideas.empty();
-  auto path = from_options ? ctx.options.seed_ideas : ctx.tpl.dir / "seed_ideas.json";
+Expected<json> load_seed_ideas(const StageContext& ctx) {
+  bool from_options = !ctx.settings.seed_ideas.empty();
+  auto path = from_options ? ctx.settings.seed_ideas : ctx.tpl.dir / "seed_ideas.json";
   auto text = read_file(path);
   if (!text.ok()) {
     if (!from_options && text.error().kind == ErrorKind::not_found) return json::array();
@@ -160,13 +160,20 @@ store::Idea idea_from_json(const json& j, const std::string& run_id) {
   return idea;
 }
 
-Expected<std::vector<store::Idea>> generate_ideas(RunContext& ctx) {
-  int target = ctx.options.generate > 0 ? ctx.options.generate : 2 * ctx.options.ideas;
-  int batch = std::max(1, ctx.options.idea_batch);
+namespace {
+
+// The model's ideas: options.generate of them (0 = 2 * options.ideas), each stored with
+// add_idea. Resumable: ideas the run already has count towards the number and are kept as
+// they are, and the prompts are rebuilt from the store, so a rerun after a crash asks the
+// remaining ideas with the same prompts (answered by the LLM cache) and never stores one
+// twice. Returns every idea of the run, oldest first.
+Expected<std::vector<store::Idea>> generate_ideas(StageContext& ctx) {
+  int target = ctx.settings.generate > 0 ? ctx.settings.generate : 2 * ctx.settings.ideas;
+  int batch = std::max(1, ctx.settings.idea_batch);
   SHOAL_TRY(tp, template_prompt(ctx.tpl));
   SHOAL_TRY(seeds, load_seed_ideas(ctx));
   SHOAL_TRY(earlier, archive(ctx));
-  SHOAL_TRY(mine, run_ideas(ctx));
+  SHOAL_TRY(mine, ideas_of_run(ctx));
   while (static_cast<int>(mine.size()) < target) {
     if (ctx.cancel.cancelled()) return fail(ErrorKind::cancelled, "the run was cancelled");
     int count = std::min(batch, target - static_cast<int>(mine.size()));
@@ -214,6 +221,66 @@ Expected<std::vector<store::Idea>> generate_ideas(RunContext& ctx) {
     mine.insert(mine.end(), added.begin(), added.end());
   }
   return mine;
+}
+
+
+std::string knob_name(const std::string& flag) {
+  size_t start = flag.find_first_not_of('-');
+  return start == std::string::npos ? flag : flag.substr(start);
+}
+
+std::string value_text(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
+// The offline agent's ideas: one per knob of the manifest ("sweep_weight_decay"), in manifest
+// order; stored once (a rerun keeps the ideas already stored). invalid_input when the
+// template declares no knobs (the offline agent has nothing to study then).
+Expected<std::vector<store::Idea>> offline_ideas(StageContext& ctx) {
+  const auto& m = ctx.tpl.manifest;
+  if (m.knobs.empty())
+    return fail(ErrorKind::invalid_input, "template " + m.name +
+                                              " declares no knobs in template.json, so the offline agent has nothing "
+                                              "to sweep; add \"knobs\" or run with an LLM (--model)");
+  SHOAL_TRY(existing, store::list_ideas(ctx.store, ctx.run_id));
+  std::vector<store::Idea> out;
+  for (const auto& knob : m.knobs) {
+    std::string name = "sweep_" + knob_name(knob.flag);
+    auto found = std::find_if(existing.begin(), existing.end(), [&](const store::Idea& i) { return i.name == name; });
+    if (found != existing.end()) {
+      out.push_back(*found);
+      continue;
+    }
+    std::string values;
+    for (const auto& v : knob.values) values += (values.empty() ? "" : ", ") + value_text(v);
+    std::string metric = m.metric.empty() ? "the headline metric" : m.metric;
+    store::Idea idea;
+    idea.run_id = ctx.run_id;
+    idea.name = name;
+    idea.title = "How " + knob_name(knob.flag) + " affects " + metric + " in " + m.name;
+    idea.idea_json = json{{"Name", name},
+                          {"Title", idea.title},
+                          {"Experiment", "Run experiment.py with " + knob.flag + " set to each of " + values +
+                                             " and compare " + metric + " with the baseline (" +
+                                             value_text(knob.baseline) + ")."},
+                          {"Hypothesis", knob.description.empty() ? "Changing " + knob.flag + " changes " + metric + "."
+                                                                  : knob.description + " matters for " + metric + "."},
+                          {"knob", knob.flag},
+                          {"values", knob.values},
+                          {"offline_baseline_agent", true}}
+                         .dump();
+    SHOAL_TRY(added, store::add_idea(ctx.store, idea));
+    out.push_back(added);
+  }
+  return out;
+}
+
+}  // namespace
+
+Expected<IdeasOut> run_ideas(StageContext& ctx, const IdeasIn&) {
+  IdeasOut out;
+  out.offline = ctx.offline();
+  SHOAL_TRY(ideas, out.offline ? offline_ideas(ctx) : generate_ideas(ctx));
+  out.ideas = std::move(ideas);
+  return out;
 }
 
 }  // namespace shoal::agent

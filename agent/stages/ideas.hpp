@@ -1,29 +1,38 @@
 // The idea stage (AI-Scientist's generate_ideas): the model proposes research ideas for the
 // template one at a time, each refined over reflection rounds, seeing the template's seed
 // ideas as examples and the ideas already proposed (this run's and earlier runs' of the same
-// template, the archive) so it does not repeat them.
+// template, the archive) so it does not repeat them. The offline agent's ideas are one-knob
+// sweeps of the template's declared knobs.
 #pragma once
 
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "agent/run_context.hpp"
+#include "agent/stage_context.hpp"
 #include "store/ideas.hpp"
 
 namespace shoal::agent {
 
-// Generates options.generate ideas (0 = 2 * options.ideas) and stores each with add_idea.
-// Resumable: ideas the run already has count towards the number and are kept as they are,
-// and the prompts are rebuilt from the store, so a rerun after a crash asks the remaining
-// ideas with the same prompts (answered by the LLM cache) and never stores one twice.
-// Returns every idea of the run, oldest first.
-Expected<std::vector<store::Idea>> generate_ideas(RunContext& ctx);
+struct IdeasIn {};
+
+struct IdeasOut {
+  std::vector<store::Idea> ideas;  // every idea of the run, oldest first (as stored: ids only)
+  bool offline = false;            // the offline agent's one-knob sweeps
+};
+
+// With a model: generates `generate` ideas (0 = 2 * `ideas`), each refined over `reflections`
+// rounds, `idea_batch` drafted at once. Resumable: ideas the run already has count towards
+// the number, and the prompts are rebuilt from the store, so a rerun after a crash asks the
+// remaining ideas with the same prompts (answered by the LLM cache) and never stores one
+// twice. Offline: one sweep idea per knob of template.json, in manifest order (invalid_input
+// when the template declares none).
+Expected<IdeasOut> run_ideas(StageContext& ctx, const IdeasIn& in);
 
 // The seed ideas a run starts from: options.seed_ideas when set, else the template's
 // seed_ideas.json (a JSON list of idea objects). invalid_input names the file when it is
 // not a list of objects.
-Expected<nlohmann::json> load_seed_ideas(const RunContext& ctx);
+Expected<nlohmann::json> load_seed_ideas(const StageContext& ctx);
 
 // A model's idea JSON made into an idea of the run: the name made an identifier
 // ([a-z0-9_], at most 48 characters), the scores clamped to 1..10, the text fields found

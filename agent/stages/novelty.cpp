@@ -4,7 +4,7 @@
 #include <cctype>
 
 #include "agent/prompts.hpp"
-#include "agent/stages/stage_llm.hpp"
+#include "agent/stage_llm.hpp"
 #include "tools/literature.hpp"
 
 namespace shoal::agent {
@@ -71,7 +71,7 @@ std::string format_papers(const Findings& f, const std::vector<size_t>& refs) {
 }
 
 // Runs the query; returns the text for the model's next round, and whether the literature failed.
-std::pair<std::string, bool> search(RunContext& ctx, Findings& f, const std::string& query) {
+std::pair<std::string, bool> search(StageContext& ctx, Findings& f, const std::string& query) {
   auto found = tools::search_papers(&ctx.store, query, kResultsPerQuery, ctx.literature);
   if (!found.ok()) {
     f.queries.push_back({{"query", query}, {"error", found.error().describe()}});
@@ -109,9 +109,10 @@ json cited_refs(const json& reply, size_t paper_count) {
 
 }  // namespace
 
-Expected<store::Idea> check_novelty(RunContext& ctx, const store::Idea& idea) {
+Expected<NoveltyOut> run_novelty(StageContext& ctx, const NoveltyIn& in) {
+  const store::Idea& idea = in.idea;
   SHOAL_TRY(tp, template_prompt(ctx.tpl));
-  int rounds = std::max(1, ctx.options.novelty_rounds);
+  int rounds = std::max(1, ctx.settings.novelty_rounds);
   llm::Request request;
   request.system = render("novelty_system", {{"template_system", tp.system}, {"rounds", std::to_string(rounds)}});
   request.temperature = 0.5;
@@ -162,8 +163,10 @@ Expected<store::Idea> check_novelty(RunContext& ctx, const store::Idea& idea) {
                       {"cited", cited}});
   }
   record["papers"] = papers;
-  SHOAL_CHECK(store::set_idea_novelty(ctx.store, idea.id, record["novel"].get<bool>(), record.dump()));
-  return store::get_idea(ctx.store, idea.id);
+  bool novel = record["novel"].get<bool>();
+  SHOAL_CHECK(store::set_idea_novelty(ctx.store, idea.id, novel, record.dump()));
+  SHOAL_TRY(stored, store::get_idea(ctx.store, idea.id));
+  return NoveltyOut{std::move(stored), novel};
 }
 
 }  // namespace shoal::agent

@@ -4,12 +4,12 @@
 // decides "novel" or "not novel" with its reasons and the papers it compared against.
 #pragma once
 
-#include "agent/run_context.hpp"
+#include "agent/stage_context.hpp"
 #include "store/ideas.hpp"
 
 namespace shoal::agent {
 
-// Checks `idea` and stores the verdict with set_idea_novelty; returns the idea as stored.
+// Checks the idea and stores the verdict with set_idea_novelty.
 // The stored JSON: {"novel", "decision" ("novel", "not novel" or "undecided"), "decided_by"
 // ("model", or "no_decision" when the rounds ran out: the idea is then kept as novel),
 // "reasons", "rounds", "queries": [{"query", "engine", "from_cache", "results", "skipped"} or
@@ -19,6 +19,15 @@ namespace shoal::agent {
 // An unreachable literature never fails the stage: the model is told and decides from what
 // it has, and the JSON says so. Errors are the model's (budget_exceeded, cancelled, remote)
 // and the store's.
-Expected<store::Idea> check_novelty(RunContext& ctx, const store::Idea& idea);
+struct NoveltyIn {
+  store::Idea idea;
+};
+
+struct NoveltyOut {
+  store::Idea idea;  // as stored after the check (as the stage output is stored: novel only)
+  bool novel = true;
+};
+
+Expected<NoveltyOut> run_novelty(StageContext& ctx, const NoveltyIn& in);
 
 }  // namespace shoal::agent

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "agent/node_runner.hpp"
-#include "agent/stages/code_edit.hpp"
-#include "agent/stages/plot_review.hpp"
+#include "agent/search/node_runner.hpp"
+#include "agent/search/code_edit.hpp"
+#include "agent/papers/plot_review.hpp"
 #include "core/log.hpp"
 #include "agent/prompts.hpp"
 #include "llm/structured.hpp"
@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // Copies a node's stored outputs ("run_3/final_info.json", ...) into `dir` as run_<index>/...
-Status place_run(RunContext& ctx, const std::string& node_id, const fs::path& dir, int index) {
+Status place_run(StageContext& ctx, const std::string& node_id, const fs::path& dir, int index) {
   SHOAL_TRY(arts, store::list_artifacts(ctx.store, "node", node_id));
   for (const auto& a : arts) {
     if (a.kind != "final_info" && a.kind != "run_output") continue;
@@ -44,7 +44,7 @@ std::string plain_caption(const std::string& png, const std::vector<PlottedRun>&
 }
 
 // Runs plot.py in `dir` in the sandbox; the PNG files it wrote, sorted.
-Expected<std::vector<std::string>> run_plot_script(RunContext& ctx, const store::Idea& idea, const fs::path& dir,
+Expected<std::vector<std::string>> run_plot_script(StageContext& ctx, const store::Idea& idea, const fs::path& dir,
                                                    size_t runs) {
   experiments::JobSpec job;
   job.argv = {ctx.tpl.manifest.interpreter, "plot.py"};
@@ -72,10 +72,10 @@ Expected<std::vector<std::string>> run_plot_script(RunContext& ctx, const store:
 // The model's review of the figures, with one plot.py fix round when a note names a problem
 // (in a copy of the folder: a fix that fails keeps the first figures). `dir` and `pngs` become
 // the fixed ones when the fix worked; `first_problems` keeps what the first look found.
-Expected<PlotReview> review_and_fix(RunContext& ctx, const store::Idea& idea, fs::path& dir, std::vector<std::string>& pngs,
+Expected<PlotReview> review_and_fix(StageContext& ctx, const store::Idea& idea, fs::path& dir, std::vector<std::string>& pngs,
                                     const std::vector<std::string>& labels, std::string& first_problems) {
-  int max_images = ctx.config ? static_cast<int>(ctx.config->get_int("plot_review_images")) : 0;
-  int fix_rounds = ctx.config ? static_cast<int>(ctx.config->get_int("plot_fix_rounds")) : 0;
+  int max_images = ctx.settings.plot_review_images;
+  int fix_rounds = ctx.settings.plot_fix_rounds;
   SHOAL_TRY(review, review_plots(ctx, idea, dir, pngs, labels, max_images));
   first_problems = review.problems();
   for (int round = 1; round <= fix_rounds && !review.problems().empty(); ++round) {
@@ -108,7 +108,9 @@ Expected<PlotReview> review_and_fix(RunContext& ctx, const store::Idea& idea, fs
 
 }  // namespace
 
-Expected<nlohmann::json> make_plots(RunContext& ctx, const store::Idea& idea, const ExperimentOutcome& outcome) {
+Expected<PlotsOut> run_plots(StageContext& ctx, const PlotsIn& in) {
+  const store::Idea& idea = in.idea;
+  const ExperimentOutcome& outcome = in.experiments;
   if (outcome.best_node_id.empty())
     return fail(ErrorKind::invalid_input, "no experiment of idea " + idea.name + " succeeded, so there is nothing to plot");
   SHOAL_TRY(best, store::get_node(ctx.store, outcome.best_node_id));
@@ -138,26 +140,27 @@ Expected<nlohmann::json> make_plots(RunContext& ctx, const store::Idea& idea, co
     SHOAL_TRY(reviewed, review_and_fix(ctx, idea, dir, pngs, labels_in_order, first_problems));
     review = std::move(reviewed);
   }
-  nlohmann::json plots = nlohmann::json::array();
+  PlotsOut out;
+  out.node_id = best.id;
+  out.images_reviewed = review.images;
   for (const auto& png : pngs) {
     SHOAL_TRY(bytes, read_file(dir / png));
     std::string caption = review.captions.count(png) ? review.captions[png] : plain_caption(png, outcome.plotted);
     SHOAL_TRY(art, store::add_artifact(ctx.store, {"plot", png, "node", best.id, "image/png"}, bytes));
     SHOAL_TRY(cap, store::add_artifact(ctx.store, {"caption", png, "node", best.id, "text/plain"}, caption));
     (void)cap;
-    nlohmann::json entry = {{"name", png}, {"artifact_id", art.id}, {"caption", caption}};
+    Plot plot{png, art.id, caption, ""};
     if (review.notes.count(png)) {
       SHOAL_TRY(note, store::add_artifact(ctx.store, {"plot_note", png, "node", best.id, "text/plain"}, review.notes[png]));
       (void)note;
-      entry["note"] = review.notes[png];
+      plot.note = review.notes[png];
     }
-    plots.push_back(entry);
+    out.plots.push_back(plot);
   }
-  nlohmann::json out = {{"plots", plots}, {"node_id", best.id}, {"images_reviewed", review.images}};
   if (!first_problems.empty()) {
     bool fixed = dir.filename().string().find("-fix") != std::string::npos;
-    out["first_review"] = first_problems;
-    out["plot_fixed"] = fixed;
+    out.first_review = first_problems;
+    out.plot_fixed = fixed;
     if (fixed) {
       SHOAL_TRY(code, read_file(dir / "plot.py"));
       SHOAL_TRY(art, store::add_artifact(ctx.store, {"plot_code", "plot.py", "node", best.id, "text/x-python"}, code));

@@ -4,17 +4,38 @@
 // artifact of the best node (kind "plot") with its caption (kind "caption", same name).
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
-#include "agent/run_context.hpp"
-#include "agent/stages/outcome.hpp"
+#include "agent/stage_context.hpp"
+#include "agent/search/outcome.hpp"
 #include "store/ideas.hpp"
 
 namespace shoal::agent {
 
-// Returns {"plots": [{"name", "artifact_id", "caption"}], "node_id"}. Captions come from the
-// model when there is one (a JSON answer; a bad answer falls back), else from the plot's
-// name and the runs shown. Fails when plot.py fails or writes no PNG.
-Expected<nlohmann::json> make_plots(RunContext& ctx, const store::Idea& idea, const ExperimentOutcome& outcome);
+struct PlotsIn {
+  store::Idea idea;
+  ExperimentOutcome experiments;  // the best node and the runs to plot, in order
+};
+
+struct Plot {
+  std::string name;         // "loss.png"
+  int64_t artifact_id = 0;  // the stored PNG
+  std::string caption;
+  std::string note;         // the model's reader's note ("" when none)
+};
+
+struct PlotsOut {
+  std::string node_id;          // the best node, which the plots belong to
+  std::vector<Plot> plots;
+  int images_reviewed = 0;      // figures the model saw as images
+  std::string first_review;     // the problems the model's first look found ("" when none)
+  bool plot_fixed = false;      // plot.py was edited for them
+};
+
+// Captions come from the model when there is one (a JSON answer; a bad answer falls back),
+// else from the plot's name and the runs shown; with a model the figures are reviewed
+// (plot_review_images) and fixed (plot_fix_rounds). Fails when plot.py fails or writes no PNG.
+Expected<PlotsOut> run_plots(StageContext& ctx, const PlotsIn& in);
 
 }  // namespace shoal::agent

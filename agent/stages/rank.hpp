@@ -1,12 +1,26 @@
-// Ranking ideas before experiments: the novel ones (and those not checked) by a score of the
-// model's own ratings, so the best ideas run first and only the top N run at all.
+// The rank stage: before experiments, the novel ideas (and those not checked) are ordered by
+// a score of the model's own ratings, so the best ideas run first and only the top N run at
+// all. The offline agent's ideas keep the order of the template's knobs.
 #pragma once
 
 #include <vector>
 
+#include "agent/stage_context.hpp"
 #include "store/ideas.hpp"
 
 namespace shoal::agent {
+
+struct RankIn {
+  std::vector<store::Idea> ideas;  // every idea of the run
+};
+
+struct RankOut {
+  std::vector<std::string> selected;  // the ideas that go on, best first
+};
+
+// Ranks the ideas, stores the rank of the `ideas` setting's top N and marks the others
+// skipped (reason "novelty" or "rank").
+Expected<RankOut> run_rank(StageContext& ctx, const RankIn& in);
 
 // The score an idea is ranked by: interestingness + feasibility + novelty, each on 1..10
 // (clamped), a missing rating counting as 5 (the middle). Range 3..30.

@@ -25,6 +25,11 @@ inline std::filesystem::path template_dir(const std::string& name) {
   return std::filesystem::path(SHOAL_SOURCE_DIR) / "templates" / name;
 }
 
+// The template in `dir`, loaded (a stage is handed the template its run holds).
+inline experiments::Template loaded_template(const std::filesystem::path& dir) {
+  return experiments::load_template(dir).value();
+}
+
 // One measured setting: the flag value and the headline metric per condition.
 struct Measured {
   std::string args;    // " --weight_decay 0.3" ("" for the baseline)

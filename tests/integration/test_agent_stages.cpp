@@ -10,11 +10,12 @@
 
 #include "../fake_llm/fake_server.hpp"
 #include "../unit/temp_dir.hpp"
-#include "agent/stages/experiments.hpp"
+#include "agent/search/linear.hpp"
 #include "agent/stages/ideas.hpp"
 #include "agent/stages/novelty.hpp"
 #include "agent/stages/plots.hpp"
-#include "agent/stages/tree_search.hpp"
+#include "agent/stage_outputs.hpp"
+#include "agent/search/tree.hpp"
 #include "core/file.hpp"
 #include "experiments/baseline.hpp"
 #include "experiments/local_executor.hpp"
@@ -167,7 +168,7 @@ struct StagesFixture {
   std::unique_ptr<llm::Client> client;
   llm::ClientOptions client_options;
   std::string run_id;
-  RunOptions options;
+  RunSettings options;
   tools::LiteratureOptions literature;
   std::mutex mu;
   std::vector<ProgressNote> notes;
@@ -201,8 +202,8 @@ struct StagesFixture {
         .value()
         .id;
   }
-  RunContext ctx(llm::Client* model = nullptr) {
-    return RunContext{store, dir / "shoal.db", model ? model : client.get(), executor, tpl, run_id, options, dir / "work", cancel,
+  StageContext ctx(llm::Client* model = nullptr) {
+    return StageContext{store, dir / "shoal.db", model ? model : client.get(), executor, tpl, run_id, options, dir / "work", cancel,
                       [this](const ProgressNote& n) {
                         std::lock_guard lock(mu);
                         notes.push_back(n);
@@ -240,6 +241,20 @@ const store::Node& by_plan(const std::vector<store::Node>& nodes, const std::str
   return *it;
 }
 
+// The stage entries, answered in the shapes these tests assert on.
+Expected<std::vector<store::Idea>> generate(StageContext& ctx) {
+  SHOAL_TRY(out, run_ideas(ctx, {}));
+  return out.ideas;
+}
+Expected<store::Idea> novelty(StageContext& ctx, const store::Idea& idea) {
+  SHOAL_TRY(out, run_novelty(ctx, {idea}));
+  return out.idea;
+}
+Expected<json> plots(StageContext& ctx, const store::Idea& idea, const ExperimentOutcome& outcome) {
+  SHOAL_TRY(out, run_plots(ctx, {idea, outcome}));
+  return json(out);
+}
+
 }  // namespace
 
 TEST_CASE("ideas: reflections refine each idea, a rerun stores none twice, the archive reaches a later run") {
@@ -247,7 +262,7 @@ TEST_CASE("ideas: reflections refine each idea, a rerun stores none twice, the a
   f.options.generate = 2;
   f.options.reflections = 2;
   auto ctx = f.ctx();
-  auto two = generate_ideas(ctx);
+  auto two = generate(ctx);
   REQUIRE_MESSAGE(two.ok(), two.error().describe());
   REQUIRE(two->size() == 2);
   CHECK((*two)[0].name == "alpha_idea");  // "Alpha Idea!" made an identifier
@@ -262,7 +277,7 @@ TEST_CASE("ideas: reflections refine each idea, a rerun stores none twice, the a
   // "Resumed" with a larger target: the two stored ideas are kept, one more is asked for.
   f.options.generate = 3;
   auto ctx3 = f.ctx();
-  auto three = generate_ideas(ctx3);
+  auto three = generate(ctx3);
   REQUIRE(three.ok());
   REQUIRE(three->size() == 3);
   CHECK((*three)[0].id == (*two)[0].id);
@@ -273,7 +288,7 @@ TEST_CASE("ideas: reflections refine each idea, a rerun stores none twice, the a
   CHECK(!gamma_asks.empty());  // the earlier ideas are listed to avoid
 
   // A rerun of the finished stage asks nothing and stores nothing.
-  auto again = generate_ideas(ctx3);
+  auto again = generate(ctx3);
   REQUIRE(again.ok());
   CHECK(again->size() == 3);
   CHECK(store::list_ideas(f.store, f.run_id).value().size() == 3);
@@ -283,7 +298,7 @@ TEST_CASE("ideas: reflections refine each idea, a rerun stores none twice, the a
   f.run_id = f.new_run();
   f.options.generate = 1;
   auto later = f.ctx();
-  auto next = generate_ideas(later);
+  auto next = generate(later);
   REQUIRE(next.ok());
   CHECK(next->size() == 1);
   bool archived = false;
@@ -309,7 +324,7 @@ TEST_CASE("ideas in batches: the drafts of a batch are asked at once and stored 
   f.options.idea_batch = 2;
   f.options.reflections = 2;
   auto ctx = f.ctx();
-  auto four = generate_ideas(ctx);
+  auto four = generate(ctx);
   REQUIRE_MESSAGE(four.ok(), four.error().describe());
   std::vector<std::string> names;
   for (const auto& i : *four) names.push_back(i.name);
@@ -323,7 +338,7 @@ TEST_CASE("ideas in batches: the drafts of a batch are asked at once and stored 
     saw_first_batch = saw_first_batch || body.find("- beta_idea: Beta, final") != std::string::npos;
   CHECK(saw_first_batch);
   // Finished: a rerun asks nothing and stores nothing.
-  auto again = generate_ideas(ctx);
+  auto again = generate(ctx);
   REQUIRE(again.ok());
   CHECK(again->size() == 4);
   CHECK(f.llm_requests() == 10);
@@ -336,10 +351,6 @@ TEST_CASE("plots: the model sees the figures, its notes are stored and fed back,
   ExperimentOutcome outcome;
   outcome.best_node_id = base.id;
   outcome.plotted = {{base.id, "Baseline"}};
-  Config::Inputs in;
-  in.cli = {{"home", f.dir.path().string()}};
-  in.env = [](const std::string&) { return std::optional<std::string>(); };
-  auto config = Config::resolve(in).value();
   // The note repeats what the server decoded from the attached image, so each look differs.
   json captions = {{"captions", {{"loss.png", "Loss of the baseline."}}}, {"notes", {{"loss.png", "saw {images}"}}}};
   json rules = json::array({{{"match", "TASK: fix the figures"},
@@ -347,8 +358,7 @@ TEST_CASE("plots: the model sees the figures, its notes are stored and fed back,
                             {{"match", "plot.py wrote these figures"}, {"reply", "```json\n" + captions.dump() + "\n```"}}});
   f.llm_server.set_rules({{"rules", rules}, {"default_reply", "?"}});
   auto ctx = f.ctx();
-  ctx.config = &config;
-  auto out = make_plots(ctx, idea, outcome);
+  auto out = plots(ctx, idea, outcome);
   REQUIRE_MESSAGE(out.ok(), out.error().describe());
   CHECK((*out)["images_reviewed"] == 1);
   CHECK((*out)["first_review"].get<std::string>().find("1 png image(s) 16x16") != std::string::npos);
@@ -373,7 +383,7 @@ TEST_CASE("novelty: the model searches, compares and decides; unreachable litera
   f.options.novelty_rounds = 3;
   auto ctx = f.ctx();
 
-  auto alpha = check_novelty(ctx, f.add_idea("alpha_idea"));
+  auto alpha = novelty(ctx, f.add_idea("alpha_idea"));
   REQUIRE_MESSAGE(alpha.ok(), alpha.error().describe());
   REQUIRE(alpha->novel.has_value());
   CHECK(!*alpha->novel);
@@ -392,7 +402,7 @@ TEST_CASE("novelty: the model searches, compares and decides; unreachable litera
   // the results reached the model, numbered
   CHECK(!f.requests_with("[1] Grokking: Generalization Beyond Overfitting").empty());
 
-  auto beta = check_novelty(ctx, f.add_idea("beta_idea"));
+  auto beta = novelty(ctx, f.add_idea("beta_idea"));
   REQUIRE(beta.ok());
   CHECK(*beta->novel);
   auto b = json::parse(beta->novelty_json);
@@ -401,7 +411,7 @@ TEST_CASE("novelty: the model searches, compares and decides; unreachable litera
 
   // Every engine fails: the model is told, decides in the next (last) round, and the JSON says so.
   f.lit_server.set_rules({{"rules", {{{"status", 500}}}}});
-  auto gamma = check_novelty(ctx, f.add_idea("gamma_idea"));
+  auto gamma = novelty(ctx, f.add_idea("gamma_idea"));
   REQUIRE_MESSAGE(gamma.ok(), gamma.error().describe());
   CHECK(*gamma->novel);
   auto g = json::parse(gamma->novelty_json);
@@ -419,7 +429,7 @@ TEST_CASE("novelty: the model searches, compares and decides; unreachable litera
   auto capped_ctx = f.ctx(capped.get());
   auto delta = f.add_idea("delta_idea");
   int64_t asked = f.llm_requests();
-  auto refused = check_novelty(capped_ctx, delta);
+  auto refused = novelty(capped_ctx, delta);
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().kind == ErrorKind::budget_exceeded);
   CHECK_FALSE(store::get_idea(f.store, delta.id).value().novel.has_value());

@@ -6,9 +6,9 @@
 
 #include <set>
 
-#include "agent/stages/paper_offline.hpp"
-#include "agent/stages/review.hpp"
-#include "agent/stages/writeup.hpp"
+#include "agent/papers/offline_paper.hpp"
+#include "agent/papers/reviewer.hpp"
+#include "agent/papers/writeup.hpp"
 #include "experiments/local_executor.hpp"
 #include "paper/checks.hpp"
 #include "paper_fixture.hpp"
@@ -45,7 +45,7 @@ TEST_CASE("the offline paper of each template compiles, passes its checks and re
     auto f = test::make_idea(store, c.tpl, "offline", c.title, c.settings);
     experiments::LocalExecutor executor;
 
-    auto written = agent::write_offline_paper(store, executor, test::template_dir(c.tpl), f.idea_id,
+    auto written = agent::write_offline_paper(store, executor, test::loaded_template(test::template_dir(c.tpl)), f.idea_id,
                                               {.work_dir = dir / "latex"});
     REQUIRE_MESSAGE(written.ok(), (written.ok() ? "" : written.error().message));
     const auto& p = written->paper;
@@ -107,8 +107,8 @@ TEST_CASE("write_paper with no client writes the offline paper; every call adds 
   experiments::LocalExecutor executor;
   agent::WriteupOptions options;
   options.work_dir = dir / "latex";
-  auto first = agent::write_paper(store, nullptr, executor, test::template_dir("charlm"), f.idea_id, options).value();
-  auto second = agent::write_paper(store, nullptr, executor, test::template_dir("charlm"), f.idea_id, options).value();
+  auto first = agent::write_paper(store, nullptr, executor, test::loaded_template(test::template_dir("charlm")), f.idea_id, options).value();
+  auto second = agent::write_paper(store, nullptr, executor, test::loaded_template(test::template_dir("charlm")), f.idea_id, options).value();
   CHECK(first.paper.attempt == 1);
   CHECK(second.paper.attempt == 2);
   CHECK(store::list_papers(store, f.idea_id).value().size() == 2);
@@ -125,7 +125,7 @@ TEST_CASE("an idea with no results still gets a compiled offline paper that says
   auto store = store::Store::open(dir / "shoal.db", store::OpenMode::create).value();
   auto f = test::make_idea(store, "grokking", "offline", "Nothing measured", {});
   experiments::LocalExecutor executor;
-  auto written = agent::write_offline_paper(store, executor, test::template_dir("grokking"), f.idea_id,
+  auto written = agent::write_offline_paper(store, executor, test::loaded_template(test::template_dir("grokking")), f.idea_id,
                                             {.work_dir = dir / "latex"})
                      .value();
   CHECK(written.paper.status == "compiled");
@@ -134,7 +134,7 @@ TEST_CASE("an idea with no results still gets a compiled offline paper that says
   CHECK(written.checks.claims_unmatched == 0);
 
   test::write_files(dir / "tpl", {{"experiment.py", "print(1)\n"}});
-  auto missing = agent::write_offline_paper(store, executor, dir / "tpl", f.idea_id, {.work_dir = dir / "latex2"});
+  auto missing = agent::write_offline_paper(store, executor, test::loaded_template(dir / "tpl"), f.idea_id, {.work_dir = dir / "latex2"});
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.error().kind == ErrorKind::not_found);
   CHECK(missing.error().message.find("latex/template.tex") != std::string::npos);

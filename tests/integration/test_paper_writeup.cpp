@@ -8,9 +8,9 @@
 #include <algorithm>
 #include <cctype>
 
-#include "agent/stages/review.hpp"
-#include "agent/stages/revision.hpp"
-#include "agent/stages/writeup.hpp"
+#include "agent/papers/reviewer.hpp"
+#include "agent/papers/reviser.hpp"
+#include "agent/papers/writeup.hpp"
 #include "experiments/local_executor.hpp"
 #include "llm_fixture.hpp"
 #include "paper/assemble.hpp"
@@ -136,7 +136,7 @@ struct WriteupFixture : test::LlmFixture {
 
 TEST_CASE("the write-up compiles after a fix round, corrects a planted number, and the review ensemble is stored") {
   WriteupFixture f;
-  auto written = agent::write_paper(f.store, f.llm.get(), f.executor, test::template_dir("grokking"), f.idea.idea_id,
+  auto written = agent::write_paper(f.store, f.llm.get(), f.executor, test::loaded_template(test::template_dir("grokking")), f.idea.idea_id,
                                     f.writeup_options());
   REQUIRE_MESSAGE(written.ok(), (written.ok() ? "" : written.error().message));
 
@@ -230,7 +230,7 @@ TEST_CASE("the write-up compiles after a fix round, corrects a planted number, a
 
 TEST_CASE("a review reply that is not a form after the re-ask is stored as failed, with no scores") {
   WriteupFixture f;
-  auto written = agent::write_paper(f.store, f.llm.get(), f.executor, test::template_dir("grokking"), f.idea.idea_id,
+  auto written = agent::write_paper(f.store, f.llm.get(), f.executor, test::loaded_template(test::template_dir("grokking")), f.idea.idea_id,
                                     f.writeup_options())
                      .value();
   f.server.set_rules({{"rules", json::array({{{"match", "TASK: review paper"}, {"reply", "I liked it. Score: 11/10."}}})},
@@ -264,7 +264,7 @@ TEST_CASE("LaTeX that never compiles ends in a clear failure with every attempt 
       rule["reply"] = fenced("latex", broken);
     }
   f.server.set_rules(r);
-  auto written = agent::write_paper(f.store, f.llm.get(), f.executor, test::template_dir("grokking"), f.idea.idea_id,
+  auto written = agent::write_paper(f.store, f.llm.get(), f.executor, test::loaded_template(test::template_dir("grokking")), f.idea.idea_id,
                                     f.writeup_options());
   REQUIRE_FALSE(written.ok());
   CHECK(written.error().kind == ErrorKind::invalid_input);
@@ -280,7 +280,7 @@ TEST_CASE("LaTeX that never compiles ends in a clear failure with every attempt 
 
 TEST_CASE("a revision answers the review: a new compiled attempt, reviewed again, both versions kept") {
   WriteupFixture f;
-  auto written = agent::write_paper(f.store, f.llm.get(), f.executor, test::template_dir("grokking"), f.idea.idea_id,
+  auto written = agent::write_paper(f.store, f.llm.get(), f.executor, test::loaded_template(test::template_dir("grokking")), f.idea.idea_id,
                                     f.writeup_options())
                      .value();
   agent::ReviewOptions review;
@@ -296,7 +296,7 @@ TEST_CASE("a revision answers the review: a new compiled attempt, reviewed again
   auto writeup = f.writeup_options();
   writeup.work_dir = f.dir / "revision";
   review.work_dir = f.dir / "review-2";
-  auto outcome = agent::revise_and_review(f.store, *f.llm, f.executor, test::template_dir("grokking"),
+  auto outcome = agent::revise_and_review(f.store, *f.llm, f.executor, test::loaded_template(test::template_dir("grokking")),
                                           written.paper.id, writeup, review);
   REQUIRE_MESSAGE(outcome.ok(), (outcome.ok() ? "" : outcome.error().message));
   CHECK(outcome->before_paper_id == written.paper.id);
@@ -325,7 +325,7 @@ TEST_CASE("a revision answers the review: a new compiled attempt, reviewed again
   f.server.set_rules({{"rules", json::array({{{"match", "TASK: revise"}, {"reply", "I would change nothing."}}})},
                       {"default_reply", "?"}});
   writeup.work_dir = f.dir / "revision-2";
-  auto unchanged = agent::revise_paper(f.store, *f.llm, f.executor, test::template_dir("grokking"),
+  auto unchanged = agent::revise_paper(f.store, *f.llm, f.executor, test::loaded_template(test::template_dir("grokking")),
                                        outcome->after_paper_id, feedback, writeup);
   REQUIRE_FALSE(unchanged.ok());
   CHECK(unchanged.error().kind == ErrorKind::invalid_input);

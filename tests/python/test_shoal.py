@@ -9,6 +9,7 @@ import tempfile
 import pytest
 
 import shoal
+from careful_model import CarefulModel
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TINY = os.path.join(HERE, "..", "templates", "tiny")
@@ -200,3 +201,26 @@ def test_generate_ideas_alone(tmp):
     assert len(shoal.open(home).llm_calls(runs.iloc[0]["id"])) == 2
     with pytest.raises(shoal.InvalidInput):
         shoal.generate_ideas(TINY, 2, "offline", home=home)
+
+
+def test_run_settings_take_effect(tmp):
+    """seed_runs, drafts and review_ensemble given as settings reach the stages of a whole run
+    (tree search, paper and review) driven by a careful model, and are stored with the run."""
+    model = CarefulModel()
+    home = os.path.join(tmp, "settings")
+    summary = shoal.run(TINY, home, model=shoal.PythonModel(model), ideas=1, search="tree", smoke=True, novelty=False,
+                        settings={"seed_runs": 3, "drafts": 1, "max_nodes": 3, "review_ensemble": 2,
+                                  "paper_citation_rounds": 0, "plot_fix_rounds": 0, "review_reflections": 0})
+    assert summary["status"] == "done" and summary["done"] == 1, summary
+    s = shoal.open(home)
+    run_id = summary["run_id"]
+    idea = s.ideas(run_id).iloc[0]
+    kinds = list(s.nodes(idea["id"])["kind"])
+    assert kinds.count("draft") == 1 and model.asked["tree_draft"] == 1
+    assert kinds.count("seed") == 3
+    paper = s.papers(run_id).iloc[-1]
+    reviews = s.reviews(paper["id"])
+    assert list(reviews["reviewer_kind"]).count("ai") == 2 and model.asked["review"] == 2
+    assert list(reviews["reviewer_kind"]).count("meta") == 1
+    stored = s.runs().set_index("id").loc[run_id]["config"]
+    assert stored["settings"]["seed_runs"] == "3" and stored["settings"]["review_ensemble"] == "2"

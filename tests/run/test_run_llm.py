@@ -151,6 +151,46 @@ def killed_run(name, tpl, reference_requests, when):
           f"{requests} requests, uninterrupted run {reference_requests}, in flight when sampled {in_flight}")
 
 
+REVIEW_FORM = {"Summary": "A sweep.", "Strengths": ["real runs"], "Weaknesses": ["one template"], "Originality": 2,
+               "Quality": 3, "Clarity": 3, "Significance": 2, "Questions": ["seeds?"], "Limitations": ["small"],
+               "Ethical Concerns": False, "Soundness": 3, "Presentation": 3, "Contribution": 2, "Overall": 5,
+               "Confidence": 4, "Decision": "Reject"}
+
+
+def settings_reach_the_run(tpl):
+    """--set seed_runs, drafts (shoal run) and review_ensemble (shoal review) take effect."""
+    db, rid, _ = whole_run("tree_settings", tpl, ["--search", "tree", "--max-nodes", "3", "--set", "seed_runs=3",
+                                                  "--set", "drafts=1"])
+    con = connect(db)
+    kinds = [k for (k,) in con.execute("SELECT n.kind FROM nodes n JOIN ideas i ON i.id = n.idea_id WHERE i.run_id = ?",
+                                       (rid,))]
+    check("--set seed_runs=3: three seed runs per idea", kinds.count("seed") == 2 * 3, str(kinds))
+    check("--set drafts=1: one draft per idea", kinds.count("draft") == 2, str(kinds))
+    stored = json.loads(con.execute("SELECT config_json FROM runs WHERE id = ?", (rid,)).fetchone()[0])
+    check("the run stores its settings", stored["settings"]["seed_runs"] == "3", str(stored))
+
+    # An offline paper to review, then a review with an ensemble of 2 set on the command line.
+    home = os.path.join(TMP, "offline_paper")
+    r = subprocess.run([SHOAL, "run", tpl, "--home", home, "--smoke", "--ideas", "1"], capture_output=True, text=True,
+                       timeout=300)
+    check("offline run for a paper exits 0", r.returncode == 0, r.stdout + r.stderr)
+    pdf = connect(os.path.join(home, "shoal.db")).execute(
+        "SELECT b.data FROM papers p JOIN blobs b ON b.hash = p.pdf_hash WHERE p.status = 'compiled'").fetchone()
+    check("offline run wrote a paper", pdf is not None, "")
+    if pdf is None:
+        return
+    path = os.path.join(TMP, "paper.pdf")
+    with open(path, "wb") as f:
+        f.write(pdf[0])
+    SRV.reset({"rules": [{"match": "TASK: review paper", "reply": "```json\n" + json.dumps(REVIEW_FORM) + "\n```"},
+                         {"match": "TASK: meta-review", "reply": "```json\n" + json.dumps(REVIEW_FORM) + "\n```"}],
+               "default_reply": "```json\n" + json.dumps(REVIEW_FORM) + "\n```\nI am done"})
+    r = shoal(home, "review", path, "--model", "openai:gpt-4o", "--no-images", "--json", "--set", "review_ensemble=2")
+    check("shoal review exits 0", r.returncode == 0, r.stdout + r.stderr)
+    reviews = json.loads(r.stdout)["reviews"] if r.returncode == 0 else []
+    check("--set review_ensemble=2: two reviews", len(reviews) == 2, r.stdout[-500:])
+
+
 def main():
     tpl = os.path.join(TMP, "tiny")
     shutil.copytree(TINY, tpl)
@@ -160,6 +200,7 @@ def main():
     seeds = con.execute("SELECT count(*) FROM nodes n JOIN ideas i ON i.id = n.idea_id WHERE i.run_id = ? "
                         "AND n.kind = 'seed'", (rid,)).fetchone()[0]
     check("tree: the best node re-run with seeds", seeds >= 2, f"{seeds}")
+    settings_reach_the_run(tpl)
 
     slow = os.path.join(TMP, "slow")
     shutil.copytree(TINY, slow)

@@ -87,3 +87,43 @@ TEST_CASE("every setting has an env variable and a description") {
     CHECK(validate_setting(s, s.default_value, "default").ok());
   }
 }
+
+TEST_CASE("a command's flags are values on the command-line layer, checked like --set") {
+  auto cfg = Config::resolve({{}, std::nullopt, env_of({{"SHOAL_SEED_RUNS", "4"}})}).value();
+  auto flagged = cfg.with_cli({{"seed_runs", "3"}, {"drafts", "1"}}).value();
+  CHECK(flagged.get_int("seed_runs") == 3);
+  CHECK(flagged.source("seed_runs") == Source::cli);
+  CHECK(cfg.get_int("seed_runs") == 4);  // the original is unchanged
+  auto bad = cfg.with_cli({{"drafts", "0"}});
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().message.find("'drafts'") != std::string::npos);
+  CHECK(cfg.with_cli({{"no_such_knob", "1"}}).error().message.find("unknown setting 'no_such_knob'") != std::string::npos);
+}
+
+TEST_CASE("a run keeps its own settings: the snapshot wins over env and file, the command line overrides it") {
+  auto at_create = Config::resolve({{{"seed_runs", "3"}, {"review_ensemble", "2"}}, std::nullopt, env_of({})}).value();
+  auto snapshot = at_create.run_snapshot();
+  CHECK(snapshot.at("seed_runs") == "3");
+  CHECK(snapshot.at("review_ensemble") == "2");
+  CHECK(snapshot.count("llm_base_url") == 0);  // machine settings are not the run's
+  CHECK(snapshot.count("home") == 0);
+
+  // Later, with other values in the environment and one on the command line.
+  auto later = Config::resolve({{{"drafts", "5"}}, std::nullopt,
+                                env_of({{"SHOAL_SEED_RUNS", "9"}, {"SHOAL_LLM_BASE_URL", "http://127.0.0.1:1"}})})
+                   .value();
+  auto run = later.for_run(snapshot).value();
+  CHECK(run.get_int("seed_runs") == 3);  // the run's, not the environment's 9
+  CHECK(run.source("seed_runs") == Source::run);
+  CHECK(run.get_int("review_ensemble") == 2);
+  CHECK(run.get_int("drafts") == 5);  // overridden on purpose
+  CHECK(run.get("llm_base_url") == "http://127.0.0.1:1");  // a machine setting stays live
+  CHECK(later.cli_run_keys() == std::vector<std::string>{"drafts"});
+
+  // A snapshot without a key (an older run) gives the default; a bad stored value is named.
+  auto older = later.for_run({{"ideas", "2"}}).value();
+  CHECK(older.get_int("seed_runs") == 2);
+  auto broken = later.for_run({{"ideas", "zero"}});
+  REQUIRE_FALSE(broken.ok());
+  CHECK(broken.error().message.find("'ideas'") != std::string::npos);
+}

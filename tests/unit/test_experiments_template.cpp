@@ -103,3 +103,10 @@ TEST_CASE("a missing folder is not_found and copies leave run outputs behind") {
   auto job = experiment_job(tpl, dir / "copy", "run_1", {"--lr", "0.1"});
   CHECK(job.argv == std::vector<std::string>{"/usr/bin/python3", "experiment.py", "--out_dir", "run_1", "--lr", "0.1"});
 }
+
+TEST_CASE("metrics compare in the template's direction") {
+  CHECK(experiments::metric_better(2, 1, true));
+  CHECK_FALSE(experiments::metric_better(2, 1, false));
+  CHECK(experiments::metric_better(1, 2, false));
+  CHECK_FALSE(experiments::metric_better(1, 1, true));
+}

@@ -1,0 +1,106 @@
+#include "agent/papers/offline_paper.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "agent/evidence.hpp"
+#include "agent/papers/workspace.hpp"
+#include "paper/assemble.hpp"
+#include "paper/citations.hpp"
+#include "paper/figures.hpp"
+#include "paper/review_form.hpp"
+#include "tools/bibtex.hpp"
+
+namespace shoal::agent {
+
+nlohmann::json OfflinePaperResult::to_json() const {
+  return {{"paper_id", paper.id},
+          {"pages", paper.pages ? nlohmann::json(*paper.pages) : nlohmann::json(nullptr)},
+          {"checks", checks.to_json()}};
+}
+
+namespace {
+
+// What the idea studies, in words: the knob its runs vary (from the manifest), else its title.
+std::string idea_description(const IdeaEvidence& ev, const experiments::Template& tpl) {
+  std::set<std::string> varied;
+  for (const auto& n : ev.done_nodes()) {
+    std::string label = node_label(n, ev.baseline);
+    auto eq = label.find(" = ");
+    if (eq != std::string::npos && label.find(", ") == std::string::npos) varied.insert(label.substr(0, eq));
+  }
+  if (varied.size() == 1)
+    for (const auto& knob : tpl.manifest.knobs)
+      if (knob.flag == "--" + *varied.begin())
+        return "the effect of " + (knob.description.empty() ? knob.flag : knob.description) + " (" + knob.flag + ")";
+  return ev.idea.title.empty() ? ev.idea.name : ev.idea.title;
+}
+
+}  // namespace
+
+Expected<OfflinePaperResult> write_offline_paper(store::Store& store, experiments::Executor& executor,
+                                                 const experiments::Template& tpl, const std::string& idea_id,
+                                                 const OfflinePaperOptions& options) {
+  SHOAL_TRY(ev, gather_evidence(store, idea_id, tpl.manifest.higher_is_better));
+  SHOAL_TRY(ws, prepare_workspace(options.work_dir, tpl.dir, ev));
+
+  paper::OfflinePaperInputs in;
+  in.template_tex = ws.template_tex;
+  in.template_name = tpl.manifest.name;
+  in.template_description = tpl.manifest.description;
+  in.idea_title = ev.idea.title.empty() ? ev.idea.name : ev.idea.title;
+  in.idea_description = idea_description(ev, tpl);
+  in.metric = tpl.manifest.metric;
+  in.condition = tpl.manifest.condition;
+  in.higher_is_better = tpl.manifest.higher_is_better;
+  if (ev.baseline && !ev.baseline->metrics_json.empty()) in.runs.push_back({"baseline", ev.baseline->metrics_json, true});
+  auto done = ev.done_nodes();
+  std::stable_sort(done.begin(), done.end(),
+                   [](const store::Node& a, const store::Node& b) { return a.created_ms < b.created_ms; });
+  for (const auto& n : done) in.runs.push_back({node_label(n, ev.baseline), n.metrics_json, false});
+  if (in.metric.empty() && !in.runs.empty()) {  // a template without a declared metric: its first one
+    auto first = nlohmann::json::parse(in.runs.front().metrics_json, nullptr, false);
+    if (first.is_object() && !first.empty() && first.begin()->contains("means") && !(*first.begin())["means"].empty())
+      in.metric = (*first.begin())["means"].begin().key();
+  }
+  for (const auto& f : ws.figure_files) {
+    std::string caption;
+    for (const auto& p : ev.plots)
+      if (p.name == f || std::filesystem::path(p.name).filename() == f) caption = p.caption;
+    in.figures.push_back({f, caption});
+  }
+
+  auto bib_keys = tools::bib_keys(ws.template_bib);
+  auto cleaned = paper::drop_unknown_citations(paper::offline_paper_tex(in), bib_keys);
+  SHOAL_CHECK(write_sources(ws, cleaned.tex, ws.template_bib));
+  experiments::CancelToken never;
+  SHOAL_TRY(compiled, paper::compile_latex(executor, ws.dir,
+                                           {.main = ws.main, .timeout_s = options.latex_timeout_s,
+                                            .overfull_threshold_pt = options.overfull_pt, .page_limit = options.page_limit},
+                                           options.cancel ? *options.cancel : never));
+  AttemptRecord attempt;
+  attempt.tex = cleaned.tex;
+  attempt.bib = ws.template_bib;
+  attempt.compile = &compiled;
+  attempt.claims = paper::check_claims(cleaned.tex, evidence_numbers(ev, tpl));
+  auto cited = tools::cited_keys(cleaned.tex);
+  attempt.checks = paper::make_checks(&compiled, attempt.claims, paper::check_figures(cleaned.tex, ws.figure_files), cited,
+                                      bib_keys, options.page_limit);
+  for (const auto& key : cited) attempt.citations.push_back({{"key", key}, {"source", "template"}});
+  auto problems = compiled.problems(options.page_limit);
+  attempt.error = paper::describe_problems(problems);
+  SHOAL_TRY(stored, store_attempt(store, idea_id, attempt));
+  if (stored.status != "compiled")
+    return fail(ErrorKind::invalid_input, "the offline paper of idea " + idea_id + " did not compile (attempt " +
+                                              stored.id + ", its log is stored): " + attempt.error.substr(0, 1500));
+  return OfflinePaperResult{stored, attempt.checks};
+}
+
+Expected<store::Review> record_automated_checks(store::Store& store, const std::string& paper_id) {
+  SHOAL_TRY(p, store::get_paper(store, paper_id));
+  auto j = nlohmann::json::parse(p.checks_json, nullptr, false);
+  if (j.is_discarded()) j = nlohmann::json::object();
+  return store::add_review(store, paper::automated_check_review(paper_id, paper::PaperChecks::from_json(j)));
+}
+
+}  // namespace shoal::agent

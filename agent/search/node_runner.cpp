@@ -1,0 +1,157 @@
+#include "agent/disk_guard.hpp"
+#include "agent/search/node_runner.hpp"
+
+#include <fstream>
+
+#include "core/file.hpp"
+#include "core/time.hpp"
+#include "experiments/baseline.hpp"
+#include "experiments/final_info.hpp"
+#include "store/blobs.hpp"
+#include "core/text.hpp"
+
+namespace shoal::agent {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr int64_t kMaxOutputFileBytes = 4 << 20;  // output files stored per node, each at most this
+
+
+// Stores the small files a run wrote under out_dir (final_info.json, all_results.json, ...)
+// as artifacts of the node, named by their path relative to the work folder.
+Status store_outputs(StageContext& ctx, const std::string& node_id, const fs::path& workdir, const std::string& out_dir) {
+  std::error_code ec;
+  fs::path root = workdir / out_dir;
+  if (!fs::is_directory(root, ec)) return {};
+  for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
+       it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    if (!it->is_regular_file(ec) || it->is_symlink(ec)) continue;  // generated code may plant links
+    if (static_cast<int64_t>(it->file_size(ec)) > kMaxOutputFileBytes) continue;
+    SHOAL_TRY(bytes, read_file(it->path()));
+    std::string name = fs::relative(it->path(), workdir, ec).string();
+    std::string kind = it->path().filename() == "final_info.json" ? "final_info" : "run_output";
+    SHOAL_TRY(art, store::add_artifact(ctx.store, {kind, name, "node", node_id, "application/octet-stream"}, bytes));
+    (void)art;
+  }
+  return {};
+}
+
+// Puts a reused node's output files back into the work folder (plot.py reads them).
+Status restore_outputs(StageContext& ctx, const std::string& node_id, const fs::path& workdir) {
+  SHOAL_TRY(arts, store::list_artifacts(ctx.store, "node", node_id));
+  for (const auto& a : arts) {
+    if (a.kind != "final_info" && a.kind != "run_output") continue;
+    fs::path target = workdir / a.name;
+    if (a.name.find("..") != std::string::npos || fs::path(a.name).is_absolute()) continue;
+    SHOAL_TRY(bytes, store::get_blob(ctx.store, a.hash));
+    fs::create_directories(target.parent_path());
+    SHOAL_CHECK(write_file_atomic(target, bytes));
+  }
+  return {};
+}
+
+std::string tail(const std::string& s, size_t n) { return s.size() > n ? "..." + s.substr(s.size() - n) : s; }
+
+}  // namespace
+
+Status restore_code(store::Store& store, const std::string& code_hash, const fs::path& workdir) {
+  SHOAL_TRY(text, store::get_blob(store, code_hash));
+  auto files = nlohmann::json::parse(text, nullptr, false);
+  if (!files.is_object()) return fail(ErrorKind::corrupt, "code snapshot " + code_hash + " is not a JSON object");
+  for (auto& [name, content] : files.items()) {
+    if (!content.is_string() || name.find("..") != std::string::npos || fs::path(name).is_absolute())
+      return fail(ErrorKind::corrupt, "code snapshot " + code_hash + " names a bad file '" + name + "'");
+    std::error_code ec;
+    fs::remove(workdir / name, ec);  // a planted symlink is replaced, not followed
+    SHOAL_CHECK(write_file_atomic(workdir / name, content.get<std::string>()));
+  }
+  return {};
+}
+
+Expected<NodeOutcome> run_node(StageContext& ctx, const NodeRequest& request) {
+  if (ctx.cancel.cancelled()) return fail(ErrorKind::cancelled, "the run was cancelled");
+  std::vector<std::string> args = request.args;
+  if (ctx.settings.smoke)
+    args.insert(args.begin(), ctx.tpl.manifest.smoke_args.begin(), ctx.tpl.manifest.smoke_args.end());
+  experiments::JobSpec job = experiments::experiment_job(ctx.tpl, request.workdir, request.out_dir, args);
+  if (request.seed) job.env["SHOAL_SEED"] = std::to_string(*request.seed);
+
+  SHOAL_TRY(snapshot, experiments::code_snapshot(ctx.tpl, request.workdir));
+  SHOAL_TRY(code_hash, ctx.store.transaction([&](SQLite::Database& db) -> Expected<std::string> {
+    return store::put_blob(db, snapshot);
+  }));
+  std::string command = join(job.argv, " ") + (request.seed ? " [SHOAL_SEED=" + std::to_string(*request.seed) + "]" : "");
+
+  SHOAL_TRY(previous, store::find_finished_node(ctx.store, request.idea_id, request.parent_id, code_hash, command));
+  if (previous) {
+    SHOAL_CHECK(restore_outputs(ctx, previous->id, request.workdir));
+    return NodeOutcome{*previous, true};
+  }
+  SHOAL_CHECK(check_free_disk(ctx));
+
+  store::Node node;
+  node.idea_id = request.idea_id;
+  node.template_hash = ctx.tpl.hash;
+  node.parent_id = request.parent_id;
+  node.kind = request.kind;
+  node.code_hash = code_hash;
+  node.command = command;
+  node.plan = request.plan;
+  node.step = request.step;
+  node.seed = request.seed;
+  node.status = "running";
+  SHOAL_TRY(added, store::add_node(ctx.store, node));
+  node = added;
+
+  std::error_code ec;
+  fs::remove_all(request.workdir / request.out_dir, ec);  // a half-written folder from an interrupted run
+  SHOAL_TRY(result, ctx.executor.run(job, ctx.cancel));
+  experiments::record_job(node, result);
+  node.ended_ms = now_ms();
+  if (result.limit_hit == experiments::limit::cancelled) node.limit_hit = "interrupted";
+
+  std::string problem;
+  if (!result.succeeded()) {
+    problem = result.limit_hit.empty() ? "exit code " + std::to_string(result.exit_code) : "limit hit: " + result.limit_hit;
+  } else if (auto text = read_file(request.workdir / request.out_dir / "final_info.json"); !text.ok()) {
+    problem = "experiment.py exited 0 but wrote no " + request.out_dir + "/final_info.json";
+  } else if (auto info = experiments::parse_final_info(*text); !info.ok()) {
+    problem = info.error().message;
+  } else {
+    node.metrics_json = *text;
+    if (auto m = experiments::headline_metric(*info, ctx.tpl.manifest.metric, ctx.tpl.manifest.condition); m.ok())
+      node.metric = *m;
+    else if (!ctx.tpl.manifest.metric.empty())
+      problem = "final_info.json does not report the template's metric " + ctx.tpl.manifest.metric + ": " +
+                m.error().message;
+  }
+  node.status = problem.empty() ? "done" : "failed";
+  if (!problem.empty()) node.stderr_tail = tail(node.stderr_tail, 8000) + "\n[shoal] " + problem;
+  std::string log = "$ " + command + "\n--- stdout (tail) ---\n" + result.stdout_tail + "\n--- stderr (tail) ---\n" +
+                    result.stderr_tail;
+  SHOAL_TRY(log_art, store::add_artifact(ctx.store, {"log", request.out_dir + ".log", "node", node.id, "text/plain"}, log));
+  (void)log_art;
+  if (node.status == "done") SHOAL_CHECK(store_outputs(ctx, node.id, request.workdir, request.out_dir));
+  SHOAL_CHECK(store::finish_node(ctx.store, node));
+  if (node.limit_hit == "interrupted") return fail(ErrorKind::cancelled, "the run was cancelled during " + request.out_dir);
+  return NodeOutcome{node, false};
+}
+
+std::string describe_outcome(const store::Node& node, const std::optional<double>& baseline_metric,
+                             bool higher_is_better, size_t tail_bytes) {
+  if (node.status != "done") {
+    std::string why = node.limit_hit.empty() ? "exit code " + std::to_string(node.exit_code.value_or(-1))
+                                             : "it hit the " + node.limit_hit + " limit";
+    return "The run failed (" + why + "). The end of its stderr:\n" + tail(node.stderr_tail, tail_bytes);
+  }
+  std::string text = "The run succeeded. final_info.json:\n" + node.metrics_json;
+  if (node.metric && baseline_metric) {
+    bool better = experiments::metric_better(*node.metric, *baseline_metric, higher_is_better);
+    text += "\nHeadline metric " + std::to_string(*node.metric) + " vs baseline " + std::to_string(*baseline_metric) +
+            " (" + (better ? "better" : "not better") + ")";
+  }
+  return text;
+}
+
+}  // namespace shoal::agent

@@ -1,0 +1,50 @@
+// One experiment node: snapshot the code in a work folder, run experiment.py in the sandbox
+// through the executor, and store the node with its outcome, metric, logs, final_info and
+// output files. Every search (linear, tree, the offline sweeps) runs its experiments here.
+//
+// Resumable: a node that already finished with the same idea, parent, code and command is
+// returned as it is (its output files restored into the work folder) instead of running
+// again, so a resumed run pays neither the LLM (its cache) nor the experiment twice.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/stage_context.hpp"
+#include "store/nodes.hpp"
+
+namespace shoal::agent {
+
+struct NodeRequest {
+  std::string idea_id;
+  std::string parent_id;          // "" for a root (draft from the template)
+  std::string kind;               // draft, improve, debug, sweep, seed
+  std::string plan;               // what this version is meant to do
+  int step = 0;
+  std::optional<int> seed;        // passed as SHOAL_SEED in the sandbox
+  std::filesystem::path workdir;  // holds the code to run; out_dir is created inside it
+  std::string out_dir;            // "run_3"
+  std::vector<std::string> args;  // extra experiment.py flags (the template's smoke_args are added in smoke mode)
+};
+
+struct NodeOutcome {
+  store::Node node;
+  bool reused = false;  // found finished in the store, not run again
+  bool ok() const { return node.status == "done"; }
+};
+
+// Runs (or reuses) the node. Errors are for what could not be run at all (sandbox refused,
+// store failure, cancelled before start); a run that failed is a node with status "failed".
+Expected<NodeOutcome> run_node(StageContext& ctx, const NodeRequest& request);
+
+// Text for the model about a finished node: the metric against the baseline, or why it failed
+// with the end of its stderr (at most `tail_bytes`).
+std::string describe_outcome(const store::Node& node, const std::optional<double>& baseline_metric,
+                             bool higher_is_better, size_t tail_bytes = 3000);
+
+// Writes a stored code snapshot ({"file": "content"}) into `workdir` (a copy of the
+// template): how a tree-search child starts from its parent's code.
+Status restore_code(store::Store& store, const std::string& code_hash, const std::filesystem::path& workdir);
+
+}  // namespace shoal::agent

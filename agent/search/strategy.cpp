@@ -1,0 +1,24 @@
+#include "agent/search/strategy.hpp"
+
+#include "agent/search/linear.hpp"
+#include "agent/search/sweep.hpp"
+#include "agent/search/tree.hpp"
+
+namespace shoal::agent {
+
+const std::vector<SearchStrategy>& search_strategies() {
+  static const std::vector<SearchStrategy> all = {
+      {"linear", "AI-Scientist v1: up to max_runs runs in one line, each edited from the last", true, run_linear_search},
+      {"tree", "AIDE / AI-Scientist v2: best-first tree of drafts, debugs and improvements", true, run_tree_search},
+      {"sweep", "the offline agent: one knob of template.json at each of its values", false, run_sweep},
+  };
+  return all;
+}
+
+const SearchStrategy* find_search_strategy(std::string_view name) {
+  for (const auto& s : search_strategies())
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+}  // namespace shoal::agent

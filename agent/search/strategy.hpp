@@ -1,0 +1,31 @@
+// The experiment searches, peers behind one interface: each takes an idea and returns what it
+// found (ExperimentOutcome: the best node, the runs to plot). The experiments stage picks one
+// by the `search` setting (the offline agent always sweeps). Adding a search is adding its
+// file pair under agent/search/ and a row in search_strategies().
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "agent/search/outcome.hpp"
+#include "agent/stage_context.hpp"
+#include "store/ideas.hpp"
+
+namespace shoal::agent {
+
+using SearchFn = Expected<ExperimentOutcome> (*)(StageContext& ctx, const store::Idea& idea);
+
+struct SearchStrategy {
+  std::string_view name;         // the `search` setting's value; "sweep" is the offline agent's
+  std::string_view description;  // one line, for `shoal config` and the README
+  bool needs_model = true;       // false: runs without an LLM (the offline agent)
+  SearchFn search = nullptr;
+};
+
+// Every search, in display order.
+const std::vector<SearchStrategy>& search_strategies();
+
+// The search named `name`, or nullptr.
+const SearchStrategy* find_search_strategy(std::string_view name);
+
+}  // namespace shoal::agent

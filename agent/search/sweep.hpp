@@ -1,0 +1,17 @@
+// The offline agent's search (--model offline, the default with no LLM configured): no model
+// at all. Its ideas are one-knob sweeps declared in the template's template.json (the ideas
+// stage makes them); this search runs a sweep for real in the sandbox. It is the no-LLM
+// baseline of the pipeline and a smoke run of the whole machine, and says so in what it stores.
+#pragma once
+
+#include "agent/search/outcome.hpp"
+#include "agent/stage_context.hpp"
+#include "store/ideas.hpp"
+
+namespace shoal::agent {
+
+// Runs the idea's knob at each of its values (run_1..run_K) from a copy of the template,
+// one node per value (kind "sweep"); the baseline (run_0) is the template's stored baseline.
+Expected<ExperimentOutcome> run_sweep(StageContext& ctx, const store::Idea& idea);
+
+}  // namespace shoal::agent

@@ -1,0 +1,56 @@
+// A run's settings, typed: every per-run row of the config table (core/config.cpp) as a field.
+// The orchestrator reads them once from the run's config (its snapshot, Config::for_run), so a
+// resumed run goes on with the settings it started with; stages read only these fields.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "core/config.hpp"
+
+namespace shoal::agent {
+
+struct RunSettings {
+  std::filesystem::path template_dir;  // not a setting: the run's template, stored beside the snapshot
+  std::string model = "offline";       // "offline" = the no-LLM baseline agent
+  double budget_usd = 10;
+  // ideas
+  int ideas = 3;             // ideas that proceed to experiments (the top N novel ones)
+  int generate = 0;          // ideas to generate before ranking (0 = 2 * ideas)
+  int reflections = 2;       // reflection rounds per generated idea
+  int idea_batch = 1;        // ideas drafted at once; each batch sees the earlier ones
+  std::filesystem::path seed_ideas;  // a JSON list of ideas to start from ("" = the template's)
+  bool novelty = true;       // run the literature novelty check
+  int novelty_rounds = 3;    // literature search rounds per idea
+  int parallel = 2;          // ideas in their experiment/paper stages at once
+  // experiments
+  std::string search = "linear";  // the search strategy's name (agent/search/strategy.hpp)
+  std::string executor = "local";
+  int max_runs = 3;          // linear: experiment runs per idea
+  int max_attempts = 3;      // linear: attempts (edit + run) per experiment run
+  int drafts = 2;            // tree: initial drafts from the template
+  int max_nodes = 8;         // tree: nodes per idea, drafts included
+  int max_debug_depth = 2;   // tree: consecutive debug nodes below a failing node
+  int parallel_nodes = 2;    // tree: nodes expanded at once
+  int seed_runs = 2;         // re-runs of the best version (env SHOAL_SEED = 1..N)
+  bool smoke = false;        // experiments run with the template's smoke_args
+  // plots, paper, review
+  bool plots = true;
+  int plot_review_images = 4;
+  int plot_fix_rounds = 1;
+  bool paper = true;         // write-up and review stages
+  int citation_rounds = 3;
+  int compile_rounds = 3;
+  int page_limit = 0;
+  double latex_timeout_s = 120;
+  int paper_revisions = 0;
+  int review_ensemble = 1;
+  int review_reflections = 1;
+  int review_page_images = 3;
+  double review_accept_threshold = 6;
+};
+
+// The typed view of `config`'s per-run settings (template_dir left empty).
+RunSettings run_settings(const Config& config);
+
+}  // namespace shoal::agent
