@@ -202,6 +202,8 @@ DoctorCheck check_model(const Config& config, const DoctorOptions& options) {
   o.timeout_s = options.model_timeout_s;
   o.connect_timeout_s = std::min(10.0, options.model_timeout_s);
   o.retry.max_retries = 1;
+  o.retry.patience_s = std::min(o.retry.patience_s, options.model_timeout_s);  // a check does not wait out an outage
+  o.idle_timeout_s = std::min(o.idle_timeout_s, options.model_timeout_s);
   auto client = llm::Client::create(o);
   if (!client.ok()) return failed("model", client.error().kind, client.error().message);
   llm::Request request;

@@ -17,6 +17,12 @@ struct ChatArgs {
   bool no_cache = false;
 };
 
+}  // namespace
+
+void add_models_command(CLI::App& app, Commands& commands);  // commands_models.cpp
+
+namespace {
+
 int run_chat(Context& ctx, const ChatArgs& args) {
   ctx.open_store(store::OpenMode::existing);  // a clear "run shoal init" before anything else
   llm::ClientOptions options = llm::client_options(ctx.config());
@@ -32,8 +38,12 @@ int run_chat(Context& ctx, const ChatArgs& args) {
   for (const auto& path : args.images) message.parts.push_back(llm::png_part_from_file(path).value());
   request.messages = {message};
 
-  auto response = client->complete(request, {.stage = "chat", .no_cache = args.no_cache}).value();
+  auto response = client->complete(request, {.stage = "chat", .fresh = args.no_cache}).value();
   std::cout << response.text() << "\n";
+  if (response.truncated)
+    std::cerr << "-- the reply was cut off at the token limit (" << response.finish_reason << ", --max-tokens "
+              << args.max_tokens << ", model maximum " << client->model_info().max_output
+              << "): it is incomplete; raise --max-tokens\n";
   char line[300];
   std::snprintf(line, sizeof line,
                 "-- %s: tokens in %lld (cached %lld, cache write %lld), out %lld; cost $%.6f; %lld ms%s\n",
@@ -61,8 +71,9 @@ void add_llm_commands(CLI::App& app, Commands& commands) {
   chat->add_option("--system", args.system, "System prompt");
   chat->add_option("--max-tokens", args.max_tokens, "Most tokens to generate")->check(CLI::PositiveNumber);
   chat->add_option("--temperature", args.temperature, "Sampling temperature")->check(CLI::Range(0.0, 2.0));
-  chat->add_flag("--no-cache", args.no_cache, "Ask the model even if the store holds this exact call's answer");
+  chat->add_flag("--no-cache,--fresh", args.no_cache, "Ask the model even if the store holds this exact call's answer");
   commands.add(chat, [](Context& ctx) { return run_chat(ctx, args); });
+  add_models_command(app, commands);
 }
 
 }  // namespace shoal::cli

@@ -31,6 +31,9 @@ int exit_code(ErrorKind kind);
 struct Error {
   ErrorKind kind = ErrorKind::internal;
   std::string message;  // says what failed and, where it can, what to do about it
+  // The failure may pass by itself (a remote service overloaded, rate-limiting, down or slow):
+  // trying later can succeed, so a caller may park the work instead of failing it.
+  bool transient = false;
 
   // "invalid_input: message"
   std::string describe() const;

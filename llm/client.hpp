@@ -1,8 +1,10 @@
 // The LLM client every stage talks to. It owns the model string's backend (an HTTP provider,
-// replay from the store, or a caller-supplied function), the keys (from the environment
-// only, never stored), a per-provider concurrency cap, token buckets for requests and tokens
-// per minute, bounded retries with backoff, the response cache, the budget, and the
-// llm_calls record of every call.
+// replay from the store, or a caller-supplied function), the model's row of the model table
+// (requests are shaped by it), the keys (from the environment only, never stored), a
+// per-provider concurrency cap, token buckets for requests and tokens per minute, retries of
+// transient faults with backoff for up to llm_patience_s, streaming with an idle timeout, the
+// handling of replies cut at the token limit, the response cache (rejected replies excluded),
+// the budget, and the llm_calls record of every call.
 //
 // Calls are asynchronous: submit() returns at once and calls back on the client's loop
 // thread (do not block there; post to your own executor, see asio_call.hpp). complete() is
@@ -19,6 +21,7 @@
 #include "llm/budget.hpp"
 #include "llm/faults.hpp"
 #include "llm/model_spec.hpp"
+#include "llm/models.hpp"
 #include "llm/types.hpp"
 #include "core/config.hpp"
 #include "core/expected.hpp"
@@ -40,23 +43,41 @@ struct ClientOptions {
   int concurrency = 16;                  // calls in flight at once
   double requests_per_minute = 0;        // 0 = no limit
   double tokens_per_minute = 0;          // 0 = no limit
-  double timeout_s = 300;                // whole HTTP transfer
+  double timeout_s = 3600;               // one whole HTTP attempt (0 = no limit); the idle timeout usually ends it first
+  double idle_timeout_s = 120;           // no byte from the provider for this long ends an attempt (0 = no limit)
   double connect_timeout_s = 10;
-  RetryPolicy retry;
+  RetryPolicy retry;                     // retry.patience_s: how long one call keeps retrying transient faults
+  bool stream = true;                    // server-sent events for HTTP providers
+  std::string reasoning_effort;          // reasoning_effort for models that take one ("" = provider default)
+  int thinking_budget = 0;               // Anthropic extended thinking budget_tokens (0 = off)
   std::string replay_of;                 // for the bare model string "replay": whose answers, e.g. openai:gpt-4o
   FunctionModel function;                // for "function" models
   EnvLookup env;                         // environment lookup for keys and base URLs; default getenv
 };
 
 // The options the config table gives: model, llm_base_url, budget_usd, budget_tokens,
-// llm_concurrency, llm_rpm, llm_tpm, llm_timeout_s, llm_max_retries and llm_prices_file
-// (relative to the home; default <home>/prices.json when that file exists).
+// llm_concurrency, llm_rpm, llm_tpm, llm_timeout_s, llm_idle_timeout_s, llm_max_retries,
+// llm_patience_s, llm_reasoning_effort, llm_thinking_budget and llm_prices_file (relative to
+// the home; default <home>/prices.json when that file exists).
 ClientOptions client_options(const Config& config);
+
+// The user's model/price table file the config names (llm_prices_file relative to the home, or
+// <home>/prices.json when it exists); "" for none.
+std::filesystem::path client_prices_file(const Config& config);
+
+// What the client does with a reply cut at the token limit.
+enum class OnCut {
+  extend,  // ask again with a larger limit (up to the model's output maximum), then ask the
+           // model to go on and join the parts; only a reply still cut is reported truncated
+  report,  // hand it back as it is, flagged truncated
+};
 
 struct CallOptions {
   std::string stage;    // recorded, and named in replay misses
   std::string idea_id;  // recorded
-  bool no_cache = false;  // skip the response cache lookup (the answer is still recorded)
+  bool fresh = false;     // bypass the response cache for this call (stored answers stay; this one is recorded)
+  bool no_cache = false;  // the older name of `fresh`
+  OnCut on_cut = OnCut::extend;
 };
 
 class Client {
@@ -73,7 +94,14 @@ class Client {
   std::future<Expected<Response>> submit(Request request, CallOptions options = {});
   Expected<Response> complete(Request request, CallOptions options = {});
 
+  // Marks the reply of llm_calls row `call_id` as unusable for `reason`: the response cache
+  // never serves it again (a new call is made). No-op without a store.
+  Status reject(int64_t call_id, const std::string& reason);
+  // The same for every row a response came from (Response::call_ids).
+  Status reject(const Response& response, const std::string& reason);
+
   const ModelSpec& model() const;
+  const ModelInfo& model_info() const;  // the model's row of the model table (or what was assumed)
   Spend spent() const;     // recorded: the run's earlier calls plus this client's
   Spend reserved() const;  // worst cases of calls in flight
   int64_t peak_in_flight() const;  // most HTTP transfers at once

@@ -5,7 +5,18 @@
 
 namespace shoal::llm {
 
-Fault classify_failure(const HttpResult& r, const Provider& provider, const std::string& name, const std::string& url) {
+namespace {
+
+// The advice of a refused key: the variable to set, or where keys come from.
+std::string key_advice(const std::string& key_env, const Provider& provider) {
+  std::string var = !key_env.empty() ? key_env
+                                     : (provider.protocol() == Protocol::anthropic ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY");
+  return "; set " + var + " to a valid key (export " + var + "=...) and run again";
+}
+
+// The classification of `r` before the transient mark.
+Fault classify(const HttpResult& r, const Provider& provider, const std::string& name, const std::string& url,
+               const std::string& key_env) {
   Fault f;
   switch (r.net_error) {
     case NetError::none: break;
@@ -19,6 +30,15 @@ Fault classify_failure(const HttpResult& r, const Provider& provider, const std:
       f.error = fail(ErrorKind::timeout, name + " did not answer in time at " + url + " (" + r.net_message +
                                              "); raise llm_timeout_s if the model is slow");
       f.retryable = true;
+      return f;
+    case NetError::idle:
+      f.error = fail(ErrorKind::timeout, name + " at " + url + " sent nothing for a while (" + r.net_message +
+                                             "); raise llm_idle_timeout_s if the model is slow to start");
+      f.retryable = true;
+      return f;
+    case NetError::not_http:
+      f.error = fail(ErrorKind::invalid_input, "the LLM base URL " + url + " is not an HTTP server (" + r.net_message +
+                                                   "): check --llm-base-url / llm_base_url");
       return f;
     case NetError::connection_lost:
       f.error = fail(ErrorKind::remote, "the connection to " + name + " at " + url + " was lost (" + r.net_message + ")");
@@ -48,12 +68,24 @@ Fault classify_failure(const HttpResult& r, const Provider& provider, const std:
     f.retryable = true;
   } else if (r.status == 401 || r.status == 403) {
     f.error = fail(ErrorKind::invalid_input, name + " refused the API key (" + status + "): " + said +
-                                                 "; check the key in the environment");
+                                                 key_advice(key_env, provider));
+  } else if (r.status == 404) {
+    f.error = fail(ErrorKind::invalid_input, name + " has no such endpoint or model (" + status + " at " + url + "): " +
+                                                 said + "; check the model name and --llm-base-url / llm_base_url");
   } else if (r.status >= 400) {
     f.error = fail(ErrorKind::invalid_input, name + " rejected the request (" + status + "): " + said);
   } else {
     f.error = fail(ErrorKind::remote, name + " answered an unexpected " + status + ": " + said);
   }
+  return f;
+}
+
+}  // namespace
+
+Fault classify_failure(const HttpResult& r, const Provider& provider, const std::string& name, const std::string& url,
+                       const std::string& key_env) {
+  Fault f = classify(r, provider, name, url, key_env);
+  f.error.transient = f.retryable;
   return f;
 }
 

@@ -25,6 +25,8 @@ struct Transfer {
   HttpResult result;
   HttpTransport::Callback done;
   Stopwatch clock;
+  std::chrono::steady_clock::time_point last_byte = std::chrono::steady_clock::now();
+  bool idled = false;  // ended by the idle timeout
   ~Transfer() {
     if (headers) curl_slist_free_all(headers);
     if (easy) curl_easy_cleanup(easy);
@@ -32,30 +34,44 @@ struct Transfer {
 };
 
 size_t on_body(char* data, size_t size, size_t count, void* user) {
-  static_cast<Transfer*>(user)->result.body.append(data, size * count);
+  auto* t = static_cast<Transfer*>(user);
+  t->last_byte = std::chrono::steady_clock::now();
+  t->result.body.append(data, size * count);
   return size * count;
 }
 
-// Picks Retry-After out of the response headers (seconds, or an HTTP date).
+// `line` without its "name:" (any case) and surrounding blanks, or nullopt for another header.
+std::optional<std::string> header_value(const std::string& line, const std::string& name) {
+  if (line.size() <= name.size()) return std::nullopt;
+  for (size_t i = 0; i < name.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(line[i])) != name[i]) return std::nullopt;
+  std::string value = line.substr(name.size());
+  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back()))) value.pop_back();
+  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.front()))) value.erase(0, 1);
+  return value;
+}
+
+// A header's value as a non-negative number, or nullopt.
+std::optional<double> number_value(const std::string& value) {
+  char* end = nullptr;
+  double v = std::strtod(value.c_str(), &end);
+  if (end != value.c_str() && *end == '\0' && v >= 0) return v;
+  return std::nullopt;
+}
+
+// Picks Retry-After (seconds, or an HTTP date) and retry-after-ms out of the response headers.
 size_t on_header(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  t->last_byte = std::chrono::steady_clock::now();
   std::string line(data, size * count);
-  const std::string name = "retry-after:";
-  if (line.size() > name.size()) {
-    bool match = true;
-    for (size_t i = 0; i < name.size() && match; ++i)
-      match = std::tolower(static_cast<unsigned char>(line[i])) == name[i];
-    if (match) {
-      std::string value = line.substr(name.size());
-      while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back()))) value.pop_back();
-      while (!value.empty() && std::isspace(static_cast<unsigned char>(value.front()))) value.erase(0, 1);
-      char* end = nullptr;
-      double seconds = std::strtod(value.c_str(), &end);
-      if (end != value.c_str() && *end == '\0' && seconds >= 0) {
-        static_cast<Transfer*>(user)->result.retry_after_s = seconds;
-      } else if (time_t when = curl_getdate(value.c_str(), nullptr); when > 0) {
-        double wait = static_cast<double>(when) - static_cast<double>(now_ms()) / 1000.0;
-        static_cast<Transfer*>(user)->result.retry_after_s = wait > 0 ? wait : 0;
-      }
+  if (auto ms = header_value(line, "retry-after-ms:")) {
+    if (auto v = number_value(*ms)) t->result.retry_after_s = *v / 1000.0;
+  } else if (auto value = header_value(line, "retry-after:")) {
+    if (auto seconds = number_value(*value)) {
+      if (!t->result.retry_after_s) t->result.retry_after_s = *seconds;
+    } else if (time_t when = curl_getdate(value->c_str(), nullptr); when > 0 && !t->result.retry_after_s) {
+      double wait = static_cast<double>(when) - static_cast<double>(now_ms()) / 1000.0;
+      t->result.retry_after_s = wait > 0 ? wait : 0;
     }
   }
   return size * count;
@@ -74,6 +90,8 @@ NetError net_error_of(CURLcode code) {
     case CURLE_PARTIAL_FILE:
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM: return NetError::connection_lost;
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_UNSUPPORTED_PROTOCOL: return NetError::not_http;
     default: return NetError::other;
   }
 }
@@ -113,6 +131,7 @@ struct HttpTransport::Impl {
   void start(std::unique_ptr<Transfer> t);
   void finish(CURL* easy, CURLcode code);
   void take_incoming(bool& stop);
+  void end_idle();
   void shutdown();
 };
 
@@ -228,6 +247,7 @@ void HttpTransport::Impl::start(std::unique_ptr<Transfer> t) {
   curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(t->request.connect_timeout_ms));
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(t->request.timeout_ms));
+  t->last_byte = std::chrono::steady_clock::now();
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_USERAGENT, "shoal/0.1");
   curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
@@ -256,11 +276,29 @@ void HttpTransport::Impl::finish(CURL* easy, CURLcode code) {
   curl_multi_remove_handle(multi, easy);
   t->result.net_error = net_error_of(code);
   if (code != CURLE_OK) t->result.net_message = curl_easy_strerror(code);
+  if (t->idled) {
+    t->result.net_error = NetError::idle;
+    t->result.net_message = "no data for " + std::to_string(t->request.idle_timeout_ms) + " ms";
+  }
   long status = 0;
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
   t->result.status = status;
   t->result.elapsed_ms = static_cast<int64_t>(t->clock.seconds() * 1000);
   t->done(std::move(t->result));
+}
+
+// Ends the transfers that received nothing for their idle timeout (checked at least once a second).
+void HttpTransport::Impl::end_idle() {
+  auto now = Clock::now();
+  std::vector<CURL*> idle;
+  for (auto& [easy, t] : active)
+    if (t->request.idle_timeout_ms > 0 && !t->idled &&
+        now - t->last_byte > std::chrono::milliseconds(t->request.idle_timeout_ms))
+      idle.push_back(easy);
+  for (CURL* easy : idle) {
+    active[easy]->idled = true;
+    finish(easy, CURLE_OPERATION_TIMEDOUT);
+  }
 }
 
 // Moves what other threads queued into the loop's own state.
@@ -304,12 +342,13 @@ void HttpTransport::Impl::loop() {
       timers.erase(timers.begin());
       task(false);
     }
+    end_idle();
     if (curl_deadline && *curl_deadline <= Clock::now()) {
       curl_deadline.reset();
       drive(CURL_SOCKET_TIMEOUT, 0);
     }
     // Sleep until a socket is ready, libcurl's deadline, the next task, or a wake-up.
-    auto until = Clock::now() + std::chrono::seconds(1);
+    auto until = Clock::now() + (active.empty() ? std::chrono::milliseconds(1000) : std::chrono::milliseconds(200));
     if (curl_deadline) until = std::min(until, *curl_deadline);
     if (!timers.empty()) until = std::min(until, timers.begin()->first.first);
     {

@@ -19,18 +19,20 @@ struct HttpRequest {
   std::vector<std::string> headers;  // "Name: value"
   std::string body;                  // POSTed as is
   int64_t connect_timeout_ms = 10000;
-  int64_t timeout_ms = 300000;       // the whole transfer
+  int64_t timeout_ms = 300000;       // the whole transfer (0 = no limit)
+  int64_t idle_timeout_ms = 0;       // no byte received for this long ends the transfer (0 = no limit)
 };
 
 // What went wrong on the wire, if anything (a response with any HTTP status is `none`).
-enum class NetError { none, connect, timeout, connection_lost, cancelled, other };
+// `idle` is the idle timeout; `not_http` a server that did not answer in HTTP.
+enum class NetError { none, connect, timeout, idle, connection_lost, not_http, cancelled, other };
 
 struct HttpResult {
   NetError net_error = NetError::none;
   std::string net_message;  // libcurl's description of the failure
   long status = 0;          // HTTP status when a response arrived
   std::string body;
-  std::optional<double> retry_after_s;  // the Retry-After header (seconds or an HTTP date), if sent
+  std::optional<double> retry_after_s;  // Retry-After (seconds or an HTTP date) or retry-after-ms, if sent
   int64_t elapsed_ms = 0;
 };
 

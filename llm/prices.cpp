@@ -55,19 +55,8 @@ Expected<PriceTable> PriceTable::load(const std::filesystem::path& override_file
 }
 
 Expected<Price> PriceTable::find(const std::string& provider, const std::string& model) const {
-  std::string id = provider + ":" + model;
-  if (auto it = prices_.find(id); it != prices_.end()) return it->second;
-  const Price* best = nullptr;
-  size_t best_len = 0;
-  for (const auto& [key, price] : prices_) {
-    if (key.size() > best_len && id.compare(0, key.size(), key) == 0 && key.back() != '*') {
-      best = &price;
-      best_len = key.size();
-    }
-  }
-  if (best) return *best;
-  if (auto it = prices_.find(provider + ":*"); it != prices_.end()) return it->second;
-  return fail(ErrorKind::invalid_input, "no price for model '" + id +
+  if (const Price* hit = match_model_key(prices_, provider, model)) return *hit;
+  return fail(ErrorKind::invalid_input, "no price for model '" + provider + ":" + model +
                                             "': add it to a JSON price file named by the llm_prices_file setting "
                                             "(shape of llm/prices.json; USD per million tokens)");
 }

@@ -40,6 +40,25 @@ class PriceTable {
   std::map<std::string, Price> prices_;
 };
 
+// The entry of provider:model in a table keyed "provider:model": the exact key, else the
+// longest key that prefixes it (dated versions), else "provider:*"; nullptr when none matches.
+template <class T>
+const T* match_model_key(const std::map<std::string, T>& table, const std::string& provider, const std::string& model) {
+  std::string id = provider + ":" + model;
+  if (auto it = table.find(id); it != table.end()) return &it->second;
+  const T* best = nullptr;
+  size_t best_len = 0;
+  for (const auto& [key, value] : table) {
+    if (key.size() > best_len && id.compare(0, key.size(), key) == 0 && key.back() != '*') {
+      best = &value;
+      best_len = key.size();
+    }
+  }
+  if (best) return best;
+  if (auto it = table.find(provider + ":*"); it != table.end()) return &it->second;
+  return nullptr;
+}
+
 // Dollars for `usage` at `price`.
 double cost_usd(const Price& price, const Usage& usage);
 

@@ -13,8 +13,15 @@ inline constexpr const char* kAnthropicVersion = "2023-06-01";
 //  "temperature", "stop_sequences"}. cache_control (ephemeral) marks the system prompt and the
 // last block of the request's stable prefix of messages. Anthropic has no `n`: n must be 1.
 nlohmann::json anthropic_request_body(const Request& request, const std::string& model);
+// The same by the model's rules in `wire`: extended thinking (budget added to max_tokens,
+// temperature left out), a forced tool call with the request's schema as input_schema, stream.
+nlohmann::json anthropic_request_body(const Request& request, const Wire& wire);
 
-// content[] text blocks joined, usage.input_tokens + cache_read_input_tokens +
+// The message body an SSE stream (message_start, content_block_*, message_delta,
+// message_stop, ping, error) adds up to.
+Expected<std::string> anthropic_assemble_stream(const std::string& events);
+
+// content[] text blocks joined (a tool_use block's input as JSON text instead, when there is one), usage.input_tokens + cache_read_input_tokens +
 // cache_creation_input_tokens as input, stop_reason.
 Expected<Reply> anthropic_parse_reply(const std::string& body);
 
@@ -27,8 +34,11 @@ class AnthropicProvider : public Provider {
   bool supports_n() const override { return false; }
   std::string endpoint(const std::string& base_url) const override;
   std::vector<std::string> headers(const std::string& api_key) const override;
-  nlohmann::json request_body(const Request& r, const std::string& model, int) const override {
-    return anthropic_request_body(r, model);
+  nlohmann::json request_body(const Request& r, const Wire& wire, int) const override {
+    return anthropic_request_body(r, wire);
+  }
+  Expected<std::string> assemble_stream(const std::string& events) const override {
+    return anthropic_assemble_stream(events);
   }
   Expected<Reply> parse_reply(const std::string& body) const override { return anthropic_parse_reply(body); }
   std::string error_message(const std::string& body) const override { return anthropic_error_message(body); }

@@ -3,6 +3,8 @@
 #include <future>
 #include <memory>
 
+#include "llm/prompts.hpp"
+
 namespace shoal::llm {
 namespace {
 
@@ -75,8 +77,26 @@ const char* type_name(JsonType t) {
   return "?";
 }
 
-// The reply's first text as a shaped JSON object, or why not.
+// The JSON schema type of a field type (null for any).
+json schema_type(JsonType t) {
+  switch (t) {
+    case JsonType::string: return "string";
+    case JsonType::number: return "number";
+    case JsonType::integer: return "integer";
+    case JsonType::boolean: return "boolean";
+    case JsonType::array: return "array";
+    case JsonType::object: return "object";
+    case JsonType::any: break;
+  }
+  return nullptr;
+}
+
+// The reply's first text as a shaped JSON object, or why not. A reply cut at the token limit
+// is a failed attempt whatever it holds.
 Expected<json> shaped_json(const Response& r, const Shape& shape) {
+  if (r.truncated)
+    return fail(ErrorKind::invalid_input, "the reply was cut off at the token limit (" + r.finish_reason +
+                                              ") before it was complete; make it shorter");
   SHOAL_TRY(value, extract_json(r.text()));
   SHOAL_CHECK(validate_shape(value, shape));
   return value;
@@ -110,25 +130,40 @@ Status validate_shape(const json& value, const Shape& shape) {
   return {};
 }
 
+json json_schema_of(const Shape& shape) {
+  json properties = json::object();
+  json required = json::array();
+  for (const auto& f : shape) {
+    json type = schema_type(f.type);
+    properties[f.key] = type.is_null() ? json::object() : json{{"type", type}};
+    required.push_back(f.key);
+  }
+  return {{"type", "object"}, {"properties", properties}, {"required", required}, {"additionalProperties", false}};
+}
+
 void submit_json(Client& client, Request request, const Shape& shape, CallOptions options,
                  std::function<void(Expected<json>)> done) {
+  // Through the provider's structured output where the model has it; the text parser stays the fallback.
+  if (request.schema.is_null() && client.model_info().wire.structured != StructuredOutput::none)
+    request.schema = json_schema_of(shape);
   auto first_request = std::make_shared<Request>(std::move(request));
   Client* c = &client;
   client.submit(*first_request, options, [c, first_request, shape, options, done](Expected<Response> first) {
     if (!first.ok()) return done(first.error());
     auto parsed = shaped_json(*first, shape);
     if (parsed.ok()) return done(std::move(parsed));
-    // Once more, with the reply and what was wrong with it.
+    // The unusable reply is never served from the cache again; the re-ask says what was wrong.
+    std::string first_error = parsed.error().message;
+    (void)c->reject(*first, first_error);
     Request again = *first_request;
     again.n = 1;
     again.messages.push_back(Message::assistant(first->text()));
-    again.messages.push_back(Message::user("Your reply could not be used: " + parsed.error().message +
-                                           ". Reply again with only the corrected JSON in a ```json fenced block."));
-    std::string first_error = parsed.error().message;
-    c->submit(std::move(again), options, [shape, done, first_error](Expected<Response> second) {
+    again.messages.push_back(Message::user(json_reask_prompt(first_error)));
+    c->submit(std::move(again), options, [c, shape, done, first_error](Expected<Response> second) {
       if (!second.ok()) return done(second.error());
       auto reparsed = shaped_json(*second, shape);
       if (reparsed.ok()) return done(std::move(reparsed));
+      (void)c->reject(*second, reparsed.error().message);
       done(fail(ErrorKind::remote, "the model did not return usable JSON, twice: first " + first_error +
                                        "; then " + reparsed.error().message));
     });

@@ -30,9 +30,16 @@ using Shape = std::vector<Field>;
 // ErrorKind::invalid_input naming each missing or mistyped key.
 Status validate_shape(const nlohmann::json& value, const Shape& shape);
 
-// Asks `client` and returns the reply's JSON object of `shape`. When the first reply has no
-// usable JSON, the conversation is sent again with the reply and the parse error appended,
-// once; a second failure is ErrorKind::remote with both errors. Blocking (see Client::complete).
+// The JSON schema of an object of `shape`: every field required, no others.
+nlohmann::json json_schema_of(const Shape& shape);
+
+// Asks `client` and returns the reply's JSON object of `shape`. Where the model table gives the
+// model structured output, the request carries json_schema_of(shape) (unless it has a schema
+// already) and the provider returns the JSON; else, and as the fallback, the JSON is read from
+// the text (fenced, bare, or after prose). When the first reply has no usable JSON, or was cut
+// at the token limit, it is rejected (Client::reject: never served from the cache again) and
+// the conversation sent again with the reply and the reason appended (llm/prompts/json_reask.md),
+// once; a second failure is ErrorKind::remote with both reasons. Blocking (see Client::complete).
 Expected<nlohmann::json> complete_json(Client& client, Request request, const Shape& shape, CallOptions options = {});
 
 // The asynchronous form: `done` runs on the client's loop thread.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,11 @@ struct Request {
   // Leading messages that stay the same across calls of a stage (after the system prompt);
   // Anthropic gets a cache_control mark at the end of them.
   int stable_prefix = 0;
+  // When not null: a JSON schema (an object schema) the reply must follow. Sent as the provider's
+  // structured output where the model table says it has it (OpenAI response_format json_schema,
+  // Anthropic a forced tool call); the reply's text is then the JSON.
+  nlohmann::json schema;
+  std::string schema_name = "reply";  // the schema's (or tool's) name: letters, digits, _ and -
 };
 
 struct Response {
@@ -51,6 +57,12 @@ struct Response {
   int64_t latency_ms = 0;
   bool from_cache = false;  // every sample came from Shoal's response cache
   std::string finish_reason;
+  // A reply stopped at the token limit (finish_reason length / stop_reason max_tokens) even
+  // after the client raised the limit or asked the model to go on: the text is incomplete.
+  bool truncated = false;
+  // The llm_calls rows the texts came from (one per provider call; empty without a store):
+  // pass them to Client::reject when the reply cannot be used.
+  std::vector<int64_t> call_ids;
 
   const std::string& text() const { return texts.at(0); }
 };

@@ -25,13 +25,15 @@ struct LlmCall {
   double cost_usd = 0;
   int64_t latency_ms = 0;
   int64_t created_ms = 0;
+  bool truncated = false;  // the reply stopped at the token limit
+  std::string rejected;    // why a stage could not use the reply ("" = not rejected)
 };
 
 // Inserts `call` and adds its cost to its run (when it has one) in one transaction;
 // returns the new row's id. created_ms is set here when zero.
 Expected<int64_t> record_llm_call(Store& store, const LlmCall& call);
 
-// The newest successful call ('ok' or 'cached', with a response) with this request hash.
+// The newest successful call ('ok' or 'cached', with a response, not rejected) with this request hash.
 Expected<std::optional<LlmCall>> find_cached_llm_call(Store& store, const std::string& request_hash);
 
 // Sum of cost_usd and of tokens (in + out) over the run's calls.
@@ -45,6 +47,20 @@ Expected<LlmSpend> llm_spend_of_run(Store& store, const std::string& run_id);
 // The same sums over the calls one stage of one idea made ("" idea = a run-level stage).
 Expected<LlmSpend> llm_spend_of_stage(Store& store, const std::string& run_id, const std::string& idea_id,
                                       const std::string& stage);
+
+// Marks call `id`, and every row holding the same answer to the same request (the response
+// cache's copies), as rejected for `reason`, so the cache never serves that answer again.
+// ErrorKind::not_found when there is no such call.
+Status reject_llm_call(Store& store, int64_t id, const std::string& reason);
+
+// Input tokens of a run's paid calls ('ok') and how many of them the provider's prompt
+// cache served.
+struct PromptCacheShare {
+  int64_t tokens_in = 0;
+  int64_t tokens_cached = 0;
+  double share() const { return tokens_in > 0 ? static_cast<double>(tokens_cached) / static_cast<double>(tokens_in) : 0; }
+};
+Expected<PromptCacheShare> prompt_cache_share(Store& store, const std::string& run_id);
 
 // The run's calls, oldest first ("" = calls with no run).
 Expected<std::vector<LlmCall>> list_llm_calls(Store& store, const std::string& run_id);

@@ -343,6 +343,12 @@ UPDATE paper_catalog SET refresh = refresh + 1;
 ALTER TABLE reviews ADD COLUMN status TEXT NOT NULL DEFAULT 'done' CHECK (status IN ('done','failed'));
 ALTER TABLE reviews ADD COLUMN error TEXT NOT NULL DEFAULT '';
 )sql",
+      // 6 (providers): a reply cut at the token limit is flagged; a reply a stage could not
+      // use carries the reason, and the response cache never serves it again.
+      R"sql(
+ALTER TABLE llm_calls ADD COLUMN truncated INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE llm_calls ADD COLUMN rejected TEXT;
+)sql",
   };
   return list;
 }

@@ -37,6 +37,27 @@ next of the FAULTs in turn (objects with the RULE fault fields below), so every 
   times        how many matching requests get the fault (default: all); later ones get the
                reply, or fall through to the next rule when the rule has no reply
   usage        {"input": N, "output": N} to override the counted tokens
+  chunk_delay_ms  for a streamed reply ("stream": true): wait between its events (default 0)
+  reasoning_tokens  hidden reasoning tokens an OpenAI reasoning model spends before its reply
+               (default by reasoning_effort: minimal 0, low 16, medium 64, high 256)
+Rules document fields besides "rules": "outage_s": N and "outage_status": S (default 529):
+every provider request in the first N seconds after the rules are set (or the counters reset)
+is answered S with the provider's overload error and a Retry-After of "outage_retry_after"
+when given.
+
+The provider zoo, from the providers' documentation:
+  OpenAI reasoning models (o1, o3, o4-mini, gpt-5*) refuse max_tokens, temperature/top_p other
+  than 1, stop, and a reasoning_effort they do not take, with 400 invalid_request_error naming
+  the param; they spend reasoning tokens out of max_completion_tokens (a limit used up by
+  reasoning answers empty content with finish_reason "length"). Other models refuse
+  reasoning_effort. Anthropic refuses max_tokens above the model's output limit, and extended
+  thinking with a budget under 1024, not below max_tokens, or with a temperature other than 1.
+  A request with "stream": true is answered as server-sent events (OpenAI chat.completion.chunk
+  events, a usage chunk with stream_options.include_usage, then [DONE]; Anthropic
+  message_start, content_block_start/delta/stop, ping, message_delta, message_stop).
+  OpenAI response_format json_schema is answered with the reply text as the content; an
+  Anthropic tool_choice {"type": "tool"} with a tool_use block whose input is the reply parsed
+  as JSON (stop_reason "tool_use").
 Only Debian's /usr/bin/python3 standard library is used.
 """
 import argparse
@@ -203,6 +224,7 @@ class FakeProvider:
         self.reset()
 
     def reset(self):
+        self.rules_since = time.monotonic()
         self.requests = 0
         self.by_path = {}
         self.in_flight = 0
@@ -222,6 +244,7 @@ class FakeProvider:
         if not isinstance(doc, dict) or not isinstance(doc.get("rules", []), list):
             raise ValueError("a rules document is {\"rules\": [...]}")
         self.rules = doc
+        self.rules_since = time.monotonic()
         self.fault_counts = {}
         self.fault_rng = random.Random((doc.get("fault_rate") or {}).get("seed", 0))
 
@@ -286,9 +309,72 @@ def cut(text, max_tokens, stops):
     return text, "end", None
 
 
-def openai_error(status, kind, message):
-    code = {401: "invalid_api_key", 429: "rate_limit_exceeded"}.get(status)
-    return {"error": {"message": message, "type": kind, "param": None, "code": code}}
+def openai_error(status, kind, message, param=None, code=None):
+    code = code or {401: "invalid_api_key", 429: "rate_limit_exceeded"}.get(status)
+    return {"error": {"message": message, "type": kind, "param": param, "code": code}}
+
+
+class ParamError(ApiError):
+    """A 400 that names the offending parameter (OpenAI's error.param)."""
+
+    def __init__(self, param, code, message):
+        super().__init__(400, "invalid_request_error", message)
+        self.param, self.code = param, code
+
+
+OPENAI_REASONING = ("o1", "o3", "o4-mini", "gpt-5")
+ANTHROPIC_MAX_OUTPUT = {"claude-sonnet-4-5": 64000, "claude-sonnet-4": 64000, "claude-opus-4-1": 32000,
+                        "claude-haiku-4-5": 64000, "claude-3-5-haiku": 8192}
+EFFORT_TOKENS = {"minimal": 0, "low": 16, "medium": 64, "high": 256}
+
+
+def is_reasoning(model):
+    return any(model == m or model.startswith(m + "-") for m in OPENAI_REASONING)
+
+
+def check_openai_params(body):
+    """The parameter rules of OpenAI models: ParamError for what the model refuses."""
+    model = body["model"]
+    if is_reasoning(model):
+        if "max_tokens" in body:
+            raise ParamError("max_tokens", "unsupported_parameter",
+                             "Unsupported parameter: 'max_tokens' is not supported with this model. "
+                             "Use 'max_completion_tokens' instead.")
+        for name in ("temperature", "top_p"):
+            if name in body and body[name] != 1:
+                raise ParamError(name, "unsupported_value",
+                                 f"Unsupported value: '{name}' does not support {body[name]} with this model. "
+                                 "Only the default (1) value is supported.")
+        if "stop" in body:
+            raise ParamError("stop", "unsupported_parameter",
+                             "Unsupported parameter: 'stop' is not supported with this model.")
+        efforts = ("minimal", "low", "medium", "high") if model.startswith("gpt-5") else ("low", "medium", "high")
+        if "reasoning_effort" in body and body["reasoning_effort"] not in efforts:
+            raise ParamError("reasoning_effort", "unsupported_value",
+                             f"Unsupported value: 'reasoning_effort' does not support '{body['reasoning_effort']}' "
+                             "with this model.")
+    elif "reasoning_effort" in body:
+        raise ParamError("reasoning_effort", "unsupported_parameter",
+                         "Unsupported parameter: 'reasoning_effort' is not supported with this model.")
+
+
+def check_anthropic_params(body):
+    """Anthropic's output limit and extended thinking rules."""
+    limit = next((v for k, v in ANTHROPIC_MAX_OUTPUT.items() if body["model"].startswith(k)), None)
+    if limit is not None and body["max_tokens"] > limit:
+        raise ApiError(400, "invalid_request_error",
+                       f"max_tokens: {body['max_tokens']} > {limit}, which is the maximum allowed number of "
+                       f"output tokens for {body['model']}")
+    thinking = body.get("thinking")
+    if isinstance(thinking, dict) and thinking.get("type") == "enabled":
+        budget = thinking.get("budget_tokens", 0)
+        if budget < 1024:
+            raise ApiError(400, "invalid_request_error", "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024")
+        if budget >= body["max_tokens"]:
+            raise ApiError(400, "invalid_request_error", "`max_tokens` must be greater than `thinking.budget_tokens`")
+        if body.get("temperature", 1) != 1:
+            raise ApiError(400, "invalid_request_error",
+                           "`temperature` may only be set to 1 when thinking is enabled")
 
 
 def anthropic_error(status, kind, message):
@@ -410,8 +496,19 @@ class Handler:
             if not isinstance(body, dict):
                 raise ApiError(400, "invalid_request_error", "the request body must be a JSON object")
             conv = openai_conversation(body) if protocol == "openai" else anthropic_conversation(body)
+            check_openai_params(body) if protocol == "openai" else check_anthropic_params(body)
+        except ParamError as e:
+            return await self.send(e.status, openai_error(e.status, e.kind, e.message, e.param, e.code))
         except ApiError as e:
             return await self.send(e.status, self.error_body(protocol, e.status, e.kind, e.message))
+        outage = self.p.rules.get("outage_s", 0)
+        if outage and time.monotonic() - self.p.rules_since < outage:
+            self.p.faults += 1
+            status = int(self.p.rules.get("outage_status", 529))
+            rule = {"fault": "status", "status": status, "message": "Overloaded" if status == 529 else "Service Unavailable"}
+            if "outage_retry_after" in self.p.rules:
+                rule["retry_after"] = self.p.rules["outage_retry_after"]
+            return await self.inject(protocol, rule)
         drawn = self.p.random_fault()
         if drawn is not None:
             self.p.faults += 1
@@ -432,7 +529,26 @@ class Handler:
         else:
             payload = self.anthropic_reply(body, conv, reply, rule)
         self.p.answered.setdefault(hashlib.sha256(raw).hexdigest(), []).append(arrived)
+        if body.get("stream"):
+            events = openai_events(payload, body) if protocol == "openai" else anthropic_events(payload)
+            return await self.send_events(events, rule.get("chunk_delay_ms", 0))
         return await self.send(200, payload)
+
+    async def send_events(self, events, delay_ms):
+        """A 200 event stream (chunked transfer encoding), one event per chunk, delay_ms apart."""
+        head = ["HTTP/1.1 200 OK", "Content-Type: text/event-stream", "Cache-Control: no-cache",
+                "Transfer-Encoding: chunked", f"request-id: req_{int(time.time() * 1e6)}"]
+        self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode())
+        await self.writer.drain()
+        for i, event in enumerate(events):
+            if i and delay_ms:
+                await asyncio.sleep(delay_ms / 1000)
+            data = event.encode()
+            self.writer.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+            await self.writer.drain()
+        self.writer.write(b"0\r\n\r\n")
+        await self.writer.drain()
+        return True
 
     async def inject(self, protocol, rule):
         kind = rule["fault"]
@@ -461,10 +577,20 @@ class Handler:
     def openai_reply(self, body, conv, template, rule):
         n = body.get("n", 1) or 1
         choices, out_tokens = [], 0
+        reasoning = 0
+        if is_reasoning(body["model"]):
+            reasoning = rule.get("reasoning_tokens", EFFORT_TOKENS.get(body.get("reasoning_effort", "medium"), 64))
+        limit = body.get("max_tokens") or body.get("max_completion_tokens")
         for i in range(n):
-            text, reason, _ = cut(render(template, conv, i), body.get("max_tokens") or body.get("max_completion_tokens"),
-                                  body.get("stop") if isinstance(body.get("stop"), list) else [body.get("stop")])
-            out_tokens += count_tokens(text)
+            visible = None if limit is None else limit - reasoning
+            if visible is not None and visible <= 0:
+                # The whole limit went to reasoning: no content, cut.
+                text, reason = "", "length"
+                out_tokens += limit
+            else:
+                text, reason, _ = cut(render(template, conv, i), visible,
+                                      body.get("stop") if isinstance(body.get("stop"), list) else [body.get("stop")])
+                out_tokens += count_tokens(text) + reasoning
             choices.append({"index": i, "message": {"role": "assistant", "content": text, "refusal": None},
                             "logprobs": None, "finish_reason": {"end": "stop", "stop": "stop", "length": "length"}[reason]})
         usage = rule.get("usage", {})
@@ -478,19 +604,88 @@ class Handler:
                 "usage": {"prompt_tokens": prompt, "completion_tokens": completion,
                           "total_tokens": prompt + completion,
                           "prompt_tokens_details": {"cached_tokens": cached, "audio_tokens": 0},
-                          "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0}}}
+                          "completion_tokens_details": {"reasoning_tokens": reasoning * n, "audio_tokens": 0}}}
 
     def anthropic_reply(self, body, conv, template, rule):
         text, reason, stop = cut(render(template, conv, 0), body["max_tokens"], body.get("stop_sequences"))
         usage = rule.get("usage", {})
         read, write = self.p.cache_usage(conv)
         total_in = usage.get("input", conv.input_tokens())
+        content = [{"type": "text", "text": text}]
+        stop_reason = {"end": "end_turn", "stop": "stop_sequence", "length": "max_tokens"}[reason]
+        choice = body.get("tool_choice") or {}
+        if choice.get("type") == "tool" and reason == "end":
+            try:
+                tool_input = json.loads(text)
+            except ValueError:
+                tool_input = {"text": text}
+            content = [{"type": "tool_use", "id": "toolu_fake", "name": choice.get("name"), "input": tool_input}]
+            stop_reason = "tool_use"
+        if isinstance(body.get("thinking"), dict):
+            content.insert(0, {"type": "thinking", "thinking": "Let me think.", "signature": "sig_fake"})
         return {"id": f"msg_{hashlib.sha1(str(time.time()).encode()).hexdigest()[:24]}", "type": "message",
-                "role": "assistant", "model": body["model"], "content": [{"type": "text", "text": text}],
-                "stop_reason": {"end": "end_turn", "stop": "stop_sequence", "length": "max_tokens"}[reason],
+                "role": "assistant", "model": body["model"], "content": content,
+                "stop_reason": stop_reason,
                 "stop_sequence": stop,
                 "usage": {"input_tokens": max(0, total_in - read - write), "output_tokens": usage.get("output", count_tokens(text)),
                           "cache_creation_input_tokens": write, "cache_read_input_tokens": read}}
+
+
+def pieces(text, count=4):
+    """`text` in up to `count` consecutive pieces (at least one)."""
+    size = max(1, -(-len(text) // count))
+    return [text[i:i + size] for i in range(0, len(text), size)] or [""]
+
+
+def openai_events(payload, body):
+    """The SSE events of an OpenAI chat.completion streamed: chunks, a usage chunk, [DONE]."""
+    base = {"id": payload["id"], "object": "chat.completion.chunk", "created": payload["created"],
+            "model": payload["model"], "system_fingerprint": payload["system_fingerprint"]}
+    events = []
+    for c in payload["choices"]:
+        first = dict(base, choices=[{"index": c["index"], "delta": {"role": "assistant", "content": ""},
+                                     "logprobs": None, "finish_reason": None}])
+        events.append(first)
+        for piece in pieces(c["message"]["content"]):
+            events.append(dict(base, choices=[{"index": c["index"], "delta": {"content": piece},
+                                               "logprobs": None, "finish_reason": None}]))
+        events.append(dict(base, choices=[{"index": c["index"], "delta": {}, "logprobs": None,
+                                           "finish_reason": c["finish_reason"]}]))
+    if (body.get("stream_options") or {}).get("include_usage"):
+        events.append(dict(base, choices=[], usage=payload["usage"]))
+    return [f"data: {json.dumps(e)}\n\n" for e in events] + ["data: [DONE]\n\n"]
+
+
+def anthropic_events(payload):
+    """The SSE events of an Anthropic message streamed."""
+    def event(kind, data):
+        return f"event: {kind}\ndata: {json.dumps(dict(data, type=kind))}\n\n"
+    usage = payload["usage"]
+    start = dict(payload, content=[], stop_reason=None, stop_sequence=None,
+                 usage=dict(usage, output_tokens=1))
+    events = [event("message_start", {"message": start}), event("ping", {})]
+    for i, block in enumerate(payload["content"]):
+        if block["type"] == "text":
+            events.append(event("content_block_start", {"index": i, "content_block": {"type": "text", "text": ""}}))
+            for piece in pieces(block["text"]):
+                events.append(event("content_block_delta", {"index": i, "delta": {"type": "text_delta", "text": piece}}))
+        elif block["type"] == "tool_use":
+            events.append(event("content_block_start", {"index": i, "content_block": dict(block, input={})}))
+            for piece in pieces(json.dumps(block["input"])):
+                events.append(event("content_block_delta", {"index": i, "delta": {"type": "input_json_delta",
+                                                                                   "partial_json": piece}}))
+        else:
+            events.append(event("content_block_start", {"index": i, "content_block": dict(block, thinking="", signature="")}))
+            events.append(event("content_block_delta", {"index": i, "delta": {"type": "thinking_delta",
+                                                                               "thinking": block["thinking"]}}))
+            events.append(event("content_block_delta", {"index": i, "delta": {"type": "signature_delta",
+                                                                               "signature": block["signature"]}}))
+        events.append(event("content_block_stop", {"index": i}))
+    events.append(event("message_delta", {"delta": {"stop_reason": payload["stop_reason"],
+                                                    "stop_sequence": payload["stop_sequence"]},
+                                          "usage": {"output_tokens": usage["output_tokens"]}}))
+    events.append(event("message_stop", {}))
+    return events
 
 
 async def main():

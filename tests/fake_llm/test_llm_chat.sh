@@ -13,6 +13,7 @@ for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
 port=$(head -1 "$tmp/port")
 url="http://127.0.0.1:$port"
 curl -s "$url/_rules" -d '{"rules": [{"reply": "saw {images}: {echo}", "usage": {"input": 1000, "output": 100}}]}' > /dev/null
+echo '{"models": {"openai:tiny": {"max_output": 4, "input": 0, "output": 0}}}' > "$tmp/tiny.json"
 printf '\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x02\0\0\0\x03\x08\x02\0\0\0' > "$tmp/fig.png"
 "$shoal" init --home "$tmp/h" > /dev/null
 export OPENAI_API_KEY=sk-test-openai ANTHROPIC_API_KEY=sk-ant-test
@@ -42,6 +43,24 @@ expect "cached" 0 "from the response cache" -- \
 expect "anthropic" 0 "saw 0 png image\(s\): hi" -- \
   "${chat[@]}" --model anthropic:claude-sonnet-4-5 --llm-base-url "$url" "hi"
 expect "requests served" 0 '"requests": 3' -- curl -s "$url/_stats"
+expect "openai o3 (reasoning)" 0 "saw 0 png image\(s\): think" -- \
+  "${chat[@]}" --model openai:o3 --llm-base-url "$url/v1" "think"
+expect "openai gpt-5-mini (reasoning)" 0 "saw 0 png image\(s\): think" -- \
+  "${chat[@]}" --model openai:gpt-5-mini --llm-base-url "$url/v1" "think"
+expect "cut reply said on stderr" 0 "cut off at the token limit" -- \
+  "$shoal" --set llm_prices_file="$tmp/tiny.json" llm chat --home "$tmp/h" --model openai:tiny --llm-base-url "$url/v1" --max-tokens 2 "a long question to echo back"
+start=$(date +%s)
+expect "revoked key names the variable" 3 "set OPENAI_API_KEY" -- \
+  env OPENAI_API_KEY=sk-revoked "${chat[@]}" --model openai:gpt-5-mini --llm-base-url "$url/v1" --fresh "x"
+[ $(( $(date +%s) - start )) -le 5 ] && echo "ok   revoked key exits within seconds" || { echo "FAIL revoked key took too long"; failures=$((failures + 1)); }
+# shoal doctor's model check (the other checks depend on the machine: only the model line counts).
+for m in openai:o3 openai:gpt-5-mini anthropic:claude-sonnet-4-5; do
+  u="$url/v1"; [ "$m" = anthropic:claude-sonnet-4-5 ] && u="$url"
+  if "$shoal" doctor --home "$tmp/h" --model "$m" --llm-base-url "$u" 2>&1 | grep -q "ok   model: $m"; then echo "ok   doctor $m"
+  else echo "FAIL doctor $m"; failures=$((failures + 1)); fi
+done
+expect "models lists the table" 0 "openai:o3 .*max_completion_tokens|openai:o3 +openai +200000 +100000" -- "$shoal" models --home "$tmp/h"
+expect "models as json" 0 '"token_param": "max_completion_tokens"' -- "$shoal" models --home "$tmp/h" --json
 expect "offline is no LLM" 3 "not an LLM" -- "${chat[@]}" --model offline "x"
 expect "missing key" 3 "ANTHROPIC_API_KEY is not set" -- env ANTHROPIC_API_KEY= "${chat[@]}" --model anthropic:claude-sonnet-4-5 "x"
 expect "unknown provider" 3 "unknown model 'gemini:pro'" -- "${chat[@]}" --model gemini:pro "x"

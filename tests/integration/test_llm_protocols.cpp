@@ -122,8 +122,9 @@ TEST_CASE("stop sequences and max tokens are passed on") {
     CHECK(reply.text() == "alpha beta ");
     r.stop = {};
     r.max_tokens = 2;
-    auto cut = client->complete(r).value();
+    auto cut = client->complete(r, {.on_cut = llm::OnCut::report}).value();
     CHECK(cut.text() == "alpha be");
+    CHECK(cut.truncated);
     CHECK((cut.finish_reason == "length" || cut.finish_reason == "max_tokens"));
   }
 }

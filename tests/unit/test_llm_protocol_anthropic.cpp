@@ -58,3 +58,32 @@ TEST_CASE("anthropic errors and broken bodies") {
   CHECK(std::find(h.begin(), h.end(), "x-api-key: sk-ant") != h.end());
   CHECK(std::find(h.begin(), h.end(), std::string("anthropic-version: ") + kAnthropicVersion) != h.end());
 }
+
+TEST_CASE("an Anthropic event stream adds up to the message; an error event mid-stream is a transient fault") {
+  std::string ok =
+      "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m1\",\"type\":\"message\",\"role\":"
+      "\"assistant\",\"content\":[],\"usage\":{\"input_tokens\":10,\"cache_read_input_tokens\":5,\"output_tokens\":1}}}\n\n"
+      "event: ping\ndata: {\"type\":\"ping\"}\n\n"
+      "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
+      "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hel\"}}\n\n"
+      "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"lo\"}}\n\n"
+      "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+      "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"max_tokens\"},\"usage\":{\"output_tokens\":7}}\n\n"
+      "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+  auto whole = anthropic_assemble_stream(ok).value();
+  auto reply = anthropic_parse_reply(whole).value();
+  CHECK(reply.texts.at(0) == "Hello");
+  CHECK(reply.usage.output == 7);
+  CHECK(reply.usage.input == 15);
+  CHECK(reply.truncated);
+
+  std::string overloaded = ok.substr(0, ok.find("event: content_block_delta")) +
+                           "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n";
+  auto err = anthropic_assemble_stream(overloaded);
+  REQUIRE_FALSE(err.ok());
+  CHECK(err.error().kind == ErrorKind::rate_limited);
+  CHECK(err.error().transient);
+  CHECK(err.error().message.find("Overloaded") != std::string::npos);
+  // A stream cut before message_stop is not a reply.
+  CHECK_FALSE(anthropic_assemble_stream(ok.substr(0, ok.find("event: message_stop"))).ok());
+}
