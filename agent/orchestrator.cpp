@@ -14,6 +14,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "agent/session.hpp"
+#include "llm/prices.hpp"
 #include "agent/pipeline.hpp"
 #include "agent/stray_processes.hpp"
 #include "core/log.hpp"
@@ -28,6 +29,10 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr int64_t kStaleHeartbeatMs = 30'000;  // a holder silent this long is gone
+// The largest call a run makes, for the budget check at creation: a long prompt (the
+// write-up's context and paper) and a whole-document reply.
+constexpr int64_t kLargestPromptTokens = 20'000;
+constexpr int64_t kLargestReplyTokens = 12'000;
 constexpr auto kHeartbeatEvery = std::chrono::seconds(1);
 
 // This process's CPU seconds so far (user + system, every thread; children excluded).
@@ -144,6 +149,37 @@ Status record_event(store::Store& store, const store::Event& event) {
   return {};
 }
 
+// The run waits for its provider (still "running", its message says since when and why), then one
+// one-token call every `probe_s` seconds (without the long patience of the stages' calls)
+// until one is answered, or the run is stopped or cancelled. Recorded as provider_waiting and
+// provider_back events.
+Status wait_for_provider(store::Store& store, const std::string& run_id, llm::Client& client,
+                         const experiments::CancelToken& cancel, double probe_s, const Error& why,
+                         const std::function<void(const ProgressNote&)>& progress) {
+  std::string since = iso8601(now_ms());
+  std::string message = "waiting for the provider since " + since + " (" + why.message.substr(0, 300) +
+                        "); probing every " + std::to_string(static_cast<int>(probe_s)) + " s";
+  SHOAL_CHECK(store::set_run_status(store, run_id, "running", message));
+  SHOAL_CHECK(record_event(store, {0, run_id, "", "provider_waiting", message, nlohmann::json{{"since", since}}.dump(), 0}));
+  progress({"", "provider", message});
+  llm::Request probe;
+  probe.messages = {llm::Message::user("Reply with the word ok.")};
+  probe.max_tokens = 16;
+  for (int probes = 1;; ++probes) {
+    for (double slept = 0; slept < probe_s && !cancel.cancelled(); slept += 0.1)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (cancel.cancelled()) return {};
+    auto answer = client.complete(probe, {.stage = "probe", .fresh = true, .patience_s = 0.0});
+    if (answer.ok()) {
+      SHOAL_CHECK(store::set_run_status(store, run_id, "running"));
+      return record_event(store, {0, run_id, "", "provider_back",
+                                  "the provider answered again after " + std::to_string(probes) + " probe(s)",
+                                  nlohmann::json{{"since", since}, {"probes", probes}}.dump(), 0});
+    }
+    if (!answer.error().transient) return answer.error();  // a revoked key, the budget: not for waiting
+  }
+}
+
 RunSummary summarize(store::Store& store, const std::string& run_id) {
   RunSummary s;
   s.run_id = run_id;
@@ -157,6 +193,10 @@ RunSummary summarize(store::Store& store, const std::string& run_id) {
     }
   }
   if (auto spend = store::llm_spend_of_run(store, run_id); spend.ok()) s.cost_usd = spend->cost_usd;
+  if (auto cached = store::prompt_cache_share(store, run_id); cached.ok()) {
+    s.tokens_in = cached->tokens_in;
+    s.cached_input_share = cached->share();
+  }
   return s;
 }
 
@@ -186,7 +226,16 @@ Expected<store::Run> create_run(const Config& config, const fs::path& template_d
     SHOAL_TRY(check, session.client({.model = settings.model, .function = [](const llm::Request&) -> Expected<llm::Response> {
                                        return fail(ErrorKind::internal, "check only");
                                      }, .record = false}));
-    (void)check;
+    // A budget that cannot pay for one call of the run's largest kind would stop it at once.
+    const llm::ModelInfo& info = check->model_info();
+    int64_t output = info.max_output > 0 ? std::min<int64_t>(kLargestReplyTokens, info.max_output) : kLargestReplyTokens;
+    double one_call = llm::cost_usd(info.price, llm::Usage{kLargestPromptTokens, output, 0, 0});
+    if (settings.budget_usd < one_call)
+      return fail(ErrorKind::invalid_input,
+                  "a budget of $" + std::to_string(settings.budget_usd) + " cannot pay for one call of this run at " +
+                      settings.model + "'s list price (up to $" + std::to_string(one_call) + " for " +
+                      std::to_string(kLargestPromptTokens) + " input and " + std::to_string(output) +
+                      " output tokens); give a larger --budget");
   }
   SHOAL_TRY(store, session.open_store(store::OpenMode::create));
   store::Run run;
@@ -255,7 +304,7 @@ Expected<RunSummary> drive_run(const Config& config, const std::string& run_id, 
   std::unique_ptr<llm::Client> client;
   if (run.model != "offline") {
     SHOAL_TRY(created, session.client({.model = run.model, .run_id = run_id, .budget_usd = run.budget_usd,
-                                       .function = options.function_model}));
+                                       .function = options.function_model, .fresh = options.fresh}));
     client = std::move(created);
   }
   std::unique_ptr<experiments::Executor> executor;
@@ -290,6 +339,13 @@ Expected<RunSummary> drive_run(const Config& config, const std::string& run_id, 
                    tools::literature_options(run_config), run_config.get_int("min_free_disk_mb")};
 
   Status outcome = run_pipeline(ctx);
+  // Every active idea is parked by a provider outage: wait for the provider, then go on.
+  while (client && !outcome.ok() && outcome.error().transient && !cancel.cancelled()) {
+    SHOAL_CHECK(wait_for_provider(store, run_id, *client, cancel, run_config.get_double("llm_probe_s"), outcome.error(),
+                                  progress));
+    if (cancel.cancelled()) break;
+    outcome = run_pipeline(ctx);
+  }
 
   RunSummary summary = summarize(store, run_id);
   summary.seconds = clock.seconds();
@@ -304,9 +360,13 @@ Expected<RunSummary> drive_run(const Config& config, const std::string& run_id, 
   } else if (!outcome.ok() && outcome.error().kind == ErrorKind::cancelled) {
     status = "paused";
     message = "stopped; continue with shoal resume " + run_id;
-  } else if (!outcome.ok() && (outcome.error().kind == ErrorKind::budget_exceeded || outcome.error().kind == ErrorKind::io)) {
-    status = "paused";  // the budget, a full disk, a read-only store: shoal resume continues once it is fixed
+  } else if (!outcome.ok() && parks(outcome.error())) {
+    // The budget, a full disk, a read-only store, a refused key, a provider still down when
+    // the run was stopped: shoal resume continues once it is fixed.
+    status = "paused";
     message = outcome.error().message;
+    if (outcome.error().kind == ErrorKind::unauthorized || outcome.error().transient)
+      message += "; then continue with shoal resume " + run_id;
     // the LLM client's advice (--set budget_usd) does not reach a stored run's budget
     if (outcome.error().kind == ErrorKind::budget_exceeded && message.find("shoal resume") == std::string::npos)
       message = "the run's budget is reached (" + message + "); continue with shoal resume " + run_id + " --budget USD";

@@ -34,6 +34,7 @@ struct DriveOptions {
   std::optional<double> budget_usd;                    // resume --budget: a new budget for the run
   std::function<std::unique_ptr<experiments::Executor>(const Config&)> make_executor;  // tests, benchmarks
   llm::FunctionModel function_model;                   // for model strings "function[:NAME]" (Python bindings)
+  bool fresh = false;                                  // --fresh: new calls bypass the response cache
 };
 
 struct RunSummary {
@@ -41,6 +42,8 @@ struct RunSummary {
   std::string status;  // done, paused, cancelled, failed
   int ideas = 0, done = 0, failed = 0, skipped = 0, parked = 0;
   double cost_usd = 0;
+  int64_t tokens_in = 0;         // input tokens of the run's LLM calls
+  double cached_input_share = 0;  // the share of them the provider served from its prompt cache
   double seconds = 0;
   double cpu_s = 0;      // the orchestrator process's own CPU time (user + system), experiments excluded
   std::string message;  // why it stopped, when not done

@@ -29,17 +29,16 @@ std::vector<Status> for_each_parallel(const std::vector<T>& items, int threads, 
   return out;
 }
 
-// Errors that stop the whole run and park its ideas for a resume rather than fail them: a
-// stop, the budget, and the environment (a full disk, a read-only store).
-bool parks(const Error& e) {
-  return e.kind == ErrorKind::cancelled || e.kind == ErrorKind::budget_exceeded || e.kind == ErrorKind::io;
-}
-
-// The first error that stops the whole run, if any.
+// The first error that stops the whole run, if any; one that waiting cannot cure (a stop, the
+// budget, a revoked key, a full disk) before a transient one (a provider outage).
 Status first_stopping(const std::vector<Status>& results) {
-  for (const auto& r : results)
-    if (!r.ok() && parks(r.error())) return r;
-  return {};
+  const Status* transient = nullptr;
+  for (const auto& r : results) {
+    if (r.ok() || !parks(r.error())) continue;
+    if (!r.error().transient) return r;
+    if (!transient) transient = &r;
+  }
+  return transient ? *transient : Status{};
 }
 
 Status novelty_stages(StageContext& ctx) {
@@ -57,6 +56,11 @@ Status novelty_stages(StageContext& ctx) {
 }
 
 }  // namespace
+
+bool parks(const Error& e) {
+  return e.kind == ErrorKind::cancelled || e.kind == ErrorKind::budget_exceeded || e.kind == ErrorKind::io ||
+         e.kind == ErrorKind::unauthorized || e.transient;
+}
 
 Status run_idea(StageContext& ctx, const store::Idea& idea) {
   auto settle = [&](const Error& e) -> Status {

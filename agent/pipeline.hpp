@@ -9,6 +9,11 @@
 
 namespace shoal::agent {
 
+// Errors that park an idea for a resume rather than fail it, and stop the run: a stop, the
+// budget, the environment (a full disk, a read-only store), a provider that refused the key,
+// and a transient failure (a provider or service down or overloaded past the call's patience).
+bool parks(const Error& e);
+
 // Runs every stage that is not done yet. An idea's failure is recorded on the idea and the
 // others go on; the result is an error only for run-level failures, a stop (cancelled) or
 // the budget (budget_exceeded).

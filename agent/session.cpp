@@ -15,6 +15,7 @@ Expected<std::unique_ptr<llm::Client>> Session::client(const ClientSpec& spec) c
   if (spec.budget_usd) o.budget_usd = *spec.budget_usd > 0 ? spec.budget_usd : std::nullopt;
   if (!spec.record || !fs::exists(o.db_path)) o.db_path.clear();
   o.function = spec.function;
+  o.fresh = spec.fresh;
   return llm::Client::create(std::move(o));
 }
 

@@ -23,6 +23,7 @@ struct ClientSpec {
   std::optional<double> budget_usd;   // the run's budget (none = the budget_usd setting; 0 = no cap)
   llm::FunctionModel function;        // for model strings "function[:NAME]"
   bool record = true;                 // record calls in the store and use its response cache (when it exists)
+  bool fresh = false;                 // ask anew: the response cache answers none of this client's calls
 };
 
 class Session {

@@ -28,21 +28,15 @@ Expected<std::string> ask_text(StageContext& ctx, const llm::Request& request, c
 
 Expected<JsonReply> ask_json(StageContext& ctx, llm::Request request, const llm::Shape& shape,
                              const std::string& stage, const std::string& idea_id) {
-  auto parse = [&](const std::string& text) -> Expected<nlohmann::json> {
-    SHOAL_TRY(value, llm::extract_json(text));
-    SHOAL_CHECK(llm::validate_shape(value, shape));
-    return value;
-  };
-  SHOAL_TRY(first, ask_text(ctx, request, stage, idea_id));
-  auto parsed = parse(first);
-  if (parsed.ok()) return JsonReply{std::move(*parsed), first};
-  request.messages.push_back(llm::Message::assistant(first));
-  request.messages.push_back(llm::Message::user(render("json_reask", {{"error", parsed.error().message}})));
-  SHOAL_TRY(second, ask_text(ctx, request, stage, idea_id));
-  auto reparsed = parse(second);
-  if (reparsed.ok()) return JsonReply{std::move(*reparsed), second};
-  return fail(ErrorKind::remote, "stage " + stage + ": the model did not return usable JSON, twice: first " +
-                                     parsed.error().message + "; then " + reparsed.error().message);
+  if (ctx.cancel.cancelled()) return fail(ErrorKind::cancelled, "the run was cancelled");
+  if (!ctx.llm) return fail(ErrorKind::internal, "stage " + stage + " needs a model, and the run has none (offline)");
+  auto answer = llm::complete_json_answer(*ctx.llm, std::move(request), shape, {stage, idea_id});
+  if (!answer.ok()) {
+    Error e = answer.error();
+    if (e.kind == ErrorKind::remote && !e.transient) e.message = "stage " + stage + ": " + e.message;
+    return e;
+  }
+  return JsonReply{std::move(answer->value), std::move(answer->text)};
 }
 
 std::string idea_text(const store::Idea& idea) {

@@ -29,14 +29,14 @@ Expected<TemplatePrompt> template_prompt(const experiments::Template& tpl);
 Expected<std::string> ask_text(StageContext& ctx, const llm::Request& request, const std::string& stage,
                                const std::string& idea_id);
 
-struct JsonReply {
-  nlohmann::json value;  // the object, of the asked shape
-  std::string text;      // the whole reply it came from (the re-asked one when there was one)
-};
+// The object, of the asked shape, and the whole reply it came from (the re-asked one when
+// there was one).
+using JsonReply = llm::JsonAnswer;
 
-// Like ask_text, and the reply must hold a JSON object of `shape` (llm::extract_json and
-// validate_shape); when it does not, the model is told what was wrong once (prompt
-// "json_reask") and a second miss is ErrorKind::remote naming both problems.
+// Asks the stage's model for a JSON object of `shape` through llm::complete_json_answer:
+// the provider's structured output where the model has it, else the JSON read from the
+// text; an unusable reply is rejected (never served from the cache again) and the model told
+// what was wrong once; a second miss is ErrorKind::remote naming both problems.
 Expected<JsonReply> ask_json(StageContext& ctx, llm::Request request, const llm::Shape& shape,
                              const std::string& stage, const std::string& idea_id);
 

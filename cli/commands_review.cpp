@@ -23,7 +23,7 @@ namespace {
 struct ReviewArgs {
   std::string pdf, idea_id, model, template_dir, out;
   int ensemble = 0, reflections = -1;
-  bool json = false, no_images = false, no_review = false;
+  bool json = false, no_images = false, no_review = false, fresh = false;
 };
 
 
@@ -50,7 +50,7 @@ int run_review(Context& ctx, const ReviewArgs& a) {
                           "shoal review needs an LLM: give --model (openai:MODEL, anthropic:MODEL, ollama:MODEL) or set "
                           "`model`; the offline agent writes no reviews"));
   auto pdf = read_file(a.pdf).value();
-  auto client = ctx.session().client({.model = model}).value();  // no home: nothing recorded, no response cache
+  auto client = ctx.session().client({.model = model, .fresh = a.fresh}).value();  // no home: nothing recorded, no response cache
   auto executor = ctx.session().executor("local").value();
   auto scratch = ScratchDir::create("shoal-review-").value();
   agent::ReviewOptions options = agent::review_options(agent::run_settings(ctx.config()));
@@ -96,7 +96,7 @@ int run_paper(Context& ctx, const ReviewArgs& a) {
   auto tpl = experiments::load_template(run_template(run, a.template_dir)).value();
   std::string model = !a.model.empty() ? a.model : !run.model.empty() ? run.model : ctx.config().get("model");
   std::unique_ptr<llm::Client> client;
-  if (model != "offline") client = ctx.session().client({.model = model, .run_id = run.id}).value();
+  if (model != "offline") client = ctx.session().client({.model = model, .run_id = run.id, .fresh = a.fresh}).value();
   auto executor = ctx.session().executor("local").value();
   fs::path work = ctx.home() / "work" / run.id / idea.id / ("paper-cli-" + std::to_string(now_ms()));
   ensure_writable_dir(work.parent_path()).value();
@@ -143,6 +143,7 @@ void add_review_commands(CLI::App& app, Commands& commands) {
   review->add_option("--reflections", args.reflections, "Reflection rounds per review (default: review_reflections)")
       ->check(CLI::Range(0, 10));
   review->add_flag("--no-images", args.no_images, "Send the text only, no page images");
+  review->add_flag("--fresh", args.fresh, "Ask the model anew instead of answering from the response cache");
   review->add_flag("--json", args.json, "Print every review, the failures and the meta-review as JSON");
   commands.add(review, [](Context& ctx) { return run_review(ctx, args); });
 
@@ -152,6 +153,7 @@ void add_review_commands(CLI::App& app, Commands& commands) {
   paper->add_option("--template", args.template_dir, "The template folder (default: the one the run recorded)");
   paper->add_option("--out", args.out, "Also write the PDF to this file");
   paper->add_flag("--no-review", args.no_review, "Write the paper only");
+  paper->add_flag("--fresh", args.fresh, "Ask the model anew: a new paper and review, not the cached ones");
   paper->add_flag("--json", args.json, "Print the outcome as JSON");
   commands.add(paper, [](Context& ctx) { return run_paper(ctx, args); });
 }

@@ -27,6 +27,7 @@ struct RunArgs {
   std::map<std::string, std::string> settings;  // `shoal run`'s flags, as settings (checked by the config table)
   double budget = -1;                           // resume --budget
   bool json = false;
+  bool fresh = false;                           // new LLM calls bypass the response cache
 };
 
 experiments::CancelToken* stop_token = nullptr;
@@ -43,7 +44,7 @@ fs::path resolve_template(const std::string& arg) {
 
 namespace {
 
-int drive(Context& ctx, const std::string& run_id, std::optional<double> budget) {
+int drive(Context& ctx, const std::string& run_id, std::optional<double> budget, bool fresh) {
   experiments::CancelToken stop;
   stop_token = &stop;
   struct sigaction sa {};
@@ -55,6 +56,7 @@ int drive(Context& ctx, const std::string& run_id, std::optional<double> budget)
   options.progress = [&](const agent::ProgressNote& n) { display.note(n); };
   options.stop = &stop;
   options.budget_usd = budget;
+  options.fresh = fresh;
   auto summary = agent::drive_run(ctx.config(), run_id, options).value();
   display.finish(summary);
   stop_token = nullptr;
@@ -70,7 +72,7 @@ int run_new(Context& ctx, const RunArgs& a) {
   if (run.model == "offline")
     std::cout << "model offline: the no-LLM baseline agent (one-knob sweeps from template.json, run for real)\n";
   std::cout.flush();
-  return drive(ctx, run.id, std::nullopt);
+  return drive(ctx, run.id, std::nullopt, a.fresh);
 }
 
 std::string when(const std::optional<int64_t>& ms) { return ms ? iso8601(*ms) : "-"; }
@@ -176,13 +178,15 @@ void add_run_commands(CLI::App& app, Commands& commands) {
   switch_flag("--no-paper", "paper", "false", "Stop after experiments and plots");
   switch_flag("--no-plots", "plots", "false", "Skip the plot stage (and so the paper's figures)");
   switch_flag("--no-novelty", "novelty", "false", "Skip the literature novelty check");
+  run->add_flag("--fresh", a.fresh, "Ask the model anew: calls bypass the response cache (answers are still recorded)");
   commands.add(run, [](Context& ctx) { return run_new(ctx, a); });
 
   auto* resume = app.add_subcommand("resume", "Continue a run after any stop (Ctrl-C, crash, kill, reboot, budget)");
   resume->add_option("RUN", a.run_id, "Run id (shoal list)")->required();
   resume->add_option("--budget", a.budget, "A new dollar budget for the run");
+  resume->add_flag("--fresh", a.fresh, "Ask the model anew: new calls bypass the response cache (finished stages stay)");
   commands.add(resume, [](Context& ctx) {
-    return drive(ctx, a.run_id, a.budget >= 0 ? std::optional<double>(a.budget) : std::nullopt);
+    return drive(ctx, a.run_id, a.budget >= 0 ? std::optional<double>(a.budget) : std::nullopt, a.fresh);
   });
 
   auto* status = app.add_subcommand("status", "Where a run stands (default: the newest run)");

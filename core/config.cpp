@@ -30,6 +30,8 @@ const std::vector<Setting>& setting_table() {
        SettingType::integer, {}, 0},
       {"llm_patience_s", "900", "seconds one LLM call keeps retrying transient faults (backoff up to 60 s, Retry-After honoured)",
        SettingType::number, {}, 0},
+      {"llm_probe_s", "60", "seconds between two probes of a provider that every active idea waits for (a one-token call)",
+       SettingType::number, {}, 0.1},
       {"llm_reasoning_effort", "default", "reasoning effort of OpenAI reasoning models (default: the provider's)",
        SettingType::choice, {"default", "minimal", "low", "medium", "high"}},
       {"llm_thinking_budget", "0", "Anthropic extended thinking budget in tokens (0: off; at least 1024 when on)",

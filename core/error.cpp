@@ -12,6 +12,7 @@ std::string_view to_string(ErrorKind kind) {
     case ErrorKind::timeout: return "timeout";
     case ErrorKind::rate_limited: return "rate_limited";
     case ErrorKind::remote: return "remote";
+    case ErrorKind::unauthorized: return "unauthorized";
     case ErrorKind::budget_exceeded: return "budget_exceeded";
     case ErrorKind::cancelled: return "cancelled";
     case ErrorKind::sandbox: return "sandbox";
@@ -33,6 +34,7 @@ int exit_code(ErrorKind kind) {
     case ErrorKind::timeout:
     case ErrorKind::rate_limited:
     case ErrorKind::remote: return 10;
+    case ErrorKind::unauthorized: return 11;
     case ErrorKind::internal: return 1;
   }
   return 1;

@@ -16,6 +16,7 @@ enum class ErrorKind {
   timeout,          // an operation ran out of time
   rate_limited,     // a remote service asked us to slow down
   remote,           // a remote service failed or answered something unusable
+  unauthorized,     // a remote service refused our credentials (a revoked or wrong API key)
   budget_exceeded,  // the dollar budget would be exceeded
   cancelled,        // the user asked to stop
   sandbox,          // the sandbox could not be set up or refused to run

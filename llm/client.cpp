@@ -173,7 +173,7 @@ ClientOptions client_options(const Config& config) {
   o.model = config.get("model");
   o.base_url = config.get("llm_base_url");
   std::filesystem::path home = config.get("home");
-  o.db_path = home / "shoal.db";
+  o.db_path = store::db_path(home);
   o.budget_usd = config.get_double("budget_usd");
   if (int64_t tokens = config.get_int("budget_tokens"); tokens > 0) o.budget_tokens = tokens;
   o.concurrency = static_cast<int>(config.get_int("llm_concurrency"));
@@ -423,7 +423,7 @@ void Client::Impl::start_job(const std::shared_ptr<Job>& job) {
 
 void Client::Impl::start_call(const std::shared_ptr<Call>& call) {
   const CallOptions& o = call->job->options;
-  bool use_cache = store && (spec.backend == Backend::replay || !(o.no_cache || o.fresh));
+  bool use_cache = store && (spec.backend == Backend::replay || !(o.no_cache || o.fresh || opts.fresh));
   if (use_cache && answer_from_cache(call)) return;
   if (spec.backend == Backend::replay) {
     const std::string& stage = call->job->options.stage;
@@ -579,7 +579,7 @@ void Client::Impl::on_result(const std::shared_ptr<Call>& call, HttpResult resul
 void Client::Impl::retry_or_fail(const std::shared_ptr<Call>& call, Fault fault, const std::string& body) {
   int retries_done = call->attempt - 1;
   double waited = std::chrono::duration<double>(Clock::now() - call->started).count();
-  double left = opts.retry.patience_s - waited;
+  double left = call->job->options.patience_s.value_or(opts.retry.patience_s) - waited;
   bool out_of_patience = fault.retryable && left <= 0.05;
   if (fault.retryable && retries_done < opts.retry.max_retries && !out_of_patience) {
     auto delay = retry_delay(opts.retry, retries_done, fault.retry_after_s, rng);

@@ -53,6 +53,7 @@ struct ClientOptions {
   std::string replay_of;                 // for the bare model string "replay": whose answers, e.g. openai:gpt-4o
   FunctionModel function;                // for "function" models
   EnvLookup env;                         // environment lookup for keys and base URLs; default getenv
+  bool fresh = false;                    // every call bypasses the response cache (--fresh); answers are still recorded
 };
 
 // The options the config table gives: model, llm_base_url, budget_usd, budget_tokens,
@@ -78,6 +79,7 @@ struct CallOptions {
   bool fresh = false;     // bypass the response cache for this call (stored answers stay; this one is recorded)
   bool no_cache = false;  // the older name of `fresh`
   OnCut on_cut = OnCut::extend;
+  std::optional<double> patience_s;  // how long this call retries transient faults (none: llm_patience_s)
 };
 
 class Client {

@@ -67,7 +67,7 @@ Fault classify(const HttpResult& r, const Provider& provider, const std::string&
     f.error = fail(ErrorKind::remote, name + " failed (" + status + "): " + said);
     f.retryable = true;
   } else if (r.status == 401 || r.status == 403) {
-    f.error = fail(ErrorKind::invalid_input, name + " refused the API key (" + status + "): " + said +
+    f.error = fail(ErrorKind::unauthorized, name + " refused the API key (" + status + "): " + said +
                                                  key_advice(key_env, provider));
   } else if (r.status == 404) {
     f.error = fail(ErrorKind::invalid_input, name + " has no such endpoint or model (" + status + " at " + url + "): " +

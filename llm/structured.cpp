@@ -142,7 +142,7 @@ json json_schema_of(const Shape& shape) {
 }
 
 void submit_json(Client& client, Request request, const Shape& shape, CallOptions options,
-                 std::function<void(Expected<json>)> done) {
+                 std::function<void(Expected<JsonAnswer>)> done) {
   // Through the provider's structured output where the model has it; the text parser stays the fallback.
   if (request.schema.is_null() && client.model_info().wire.structured != StructuredOutput::none)
     request.schema = json_schema_of(shape);
@@ -151,7 +151,7 @@ void submit_json(Client& client, Request request, const Shape& shape, CallOption
   client.submit(*first_request, options, [c, first_request, shape, options, done](Expected<Response> first) {
     if (!first.ok()) return done(first.error());
     auto parsed = shaped_json(*first, shape);
-    if (parsed.ok()) return done(std::move(parsed));
+    if (parsed.ok()) return done(JsonAnswer{std::move(*parsed), first->text()});
     // The unusable reply is never served from the cache again; the re-ask says what was wrong.
     std::string first_error = parsed.error().message;
     (void)c->reject(*first, first_error);
@@ -162,7 +162,7 @@ void submit_json(Client& client, Request request, const Shape& shape, CallOption
     c->submit(std::move(again), options, [c, shape, done, first_error](Expected<Response> second) {
       if (!second.ok()) return done(second.error());
       auto reparsed = shaped_json(*second, shape);
-      if (reparsed.ok()) return done(std::move(reparsed));
+      if (reparsed.ok()) return done(JsonAnswer{std::move(*reparsed), second->text()});
       (void)c->reject(*second, reparsed.error().message);
       done(fail(ErrorKind::remote, "the model did not return usable JSON, twice: first " + first_error +
                                        "; then " + reparsed.error().message));
@@ -170,12 +170,17 @@ void submit_json(Client& client, Request request, const Shape& shape, CallOption
   });
 }
 
-Expected<json> complete_json(Client& client, Request request, const Shape& shape, CallOptions options) {
-  auto promise = std::make_shared<std::promise<Expected<json>>>();
+Expected<JsonAnswer> complete_json_answer(Client& client, Request request, const Shape& shape, CallOptions options) {
+  auto promise = std::make_shared<std::promise<Expected<JsonAnswer>>>();
   auto future = promise->get_future();
   submit_json(client, std::move(request), shape, std::move(options),
-              [promise](Expected<json> r) { promise->set_value(std::move(r)); });
+              [promise](Expected<JsonAnswer> r) { promise->set_value(std::move(r)); });
   return future.get();
+}
+
+Expected<json> complete_json(Client& client, Request request, const Shape& shape, CallOptions options) {
+  SHOAL_TRY(answer, complete_json_answer(client, std::move(request), shape, std::move(options)));
+  return std::move(answer.value);
 }
 
 }  // namespace shoal::llm

@@ -42,8 +42,17 @@ nlohmann::json json_schema_of(const Shape& shape);
 // once; a second failure is ErrorKind::remote with both reasons. Blocking (see Client::complete).
 Expected<nlohmann::json> complete_json(Client& client, Request request, const Shape& shape, CallOptions options = {});
 
+// The JSON and the reply's text it came from (what a conversation carries on with).
+struct JsonAnswer {
+  nlohmann::json value;
+  std::string text;
+};
+
+// complete_json with the reply's text too.
+Expected<JsonAnswer> complete_json_answer(Client& client, Request request, const Shape& shape, CallOptions options = {});
+
 // The asynchronous form: `done` runs on the client's loop thread.
 void submit_json(Client& client, Request request, const Shape& shape, CallOptions options,
-                 std::function<void(Expected<nlohmann::json>)> done);
+                 std::function<void(Expected<JsonAnswer>)> done);
 
 }  // namespace shoal::llm

@@ -11,7 +11,7 @@ const std::vector<ErrorKind>& all_kinds() {
   static const std::vector<ErrorKind> kinds = {
       ErrorKind::invalid_input, ErrorKind::not_found,       ErrorKind::io,        ErrorKind::corrupt,
       ErrorKind::incompatible,  ErrorKind::timeout,         ErrorKind::rate_limited, ErrorKind::remote,
-      ErrorKind::budget_exceeded, ErrorKind::cancelled,     ErrorKind::sandbox,   ErrorKind::internal};
+      ErrorKind::unauthorized, ErrorKind::budget_exceeded, ErrorKind::cancelled,     ErrorKind::sandbox,   ErrorKind::internal};
   return kinds;
 }
 
@@ -33,6 +33,7 @@ std::string exception_name(ErrorKind kind) {
     case ErrorKind::timeout: return "Timeout";
     case ErrorKind::rate_limited: return "RateLimited";
     case ErrorKind::remote: return "RemoteError";
+    case ErrorKind::unauthorized: return "Unauthorized";
     case ErrorKind::budget_exceeded: return "BudgetExceeded";
     case ErrorKind::cancelled: return "Cancelled";
     case ErrorKind::sandbox: return "SandboxError";

@@ -113,7 +113,8 @@ std::unique_ptr<RunHandle> start_run(const std::string& home, const std::string&
   // The keyword arguments are settings on the command line's layer, like `shoal run`'s flags;
   // what the caller left out comes from the settings.
   std::map<std::string, std::string> values = settings;
-  for (const auto& [key, value] : json::parse(options_json).items())
+  json options = json::parse(options_json);
+  for (const auto& [key, value] : options.items())
     values[key] = value.is_string() ? value.get<std::string>() : value.dump();
   if (!model.is_none()) values["model"] = "function:python";
   Config config = config_for(home, values);

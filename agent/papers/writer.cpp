@@ -83,6 +83,21 @@ std::string claims_text(const paper::ClaimReport& r) {
 std::string clip(std::string_view s, size_t n) { return shoal::clip(s, n, kClipMark); }
 
 
+std::map<std::string, std::string> named_latex_blocks(const std::string& reply) {
+  std::map<std::string, std::string> out;
+  const std::string open = "```latex";
+  for (size_t at = reply.find(open); at != std::string::npos; at = reply.find(open, at)) {
+    size_t line_end = reply.find('\n', at);
+    if (line_end == std::string::npos) break;
+    std::string name = lower(trim(reply.substr(at + open.size(), line_end - at - open.size())));
+    size_t close = reply.find("\n```", line_end);
+    if (close == std::string::npos) break;
+    if (!name.empty()) out[name] = reply.substr(line_end + 1, close - line_end - 1);
+    at = close + 4;
+  }
+  return out;
+}
+
 std::string latex_of(const std::string& reply) {
   for (const char* fence : {"```latex", "```tex", "```"}) {
     size_t open = reply.find(fence);

@@ -69,6 +69,11 @@ inline constexpr std::string_view kClipMark = "\n[...]";
 std::string clip(std::string_view s, size_t n);
 // The LaTeX of a reply: its first ```latex (or ```tex, or plain ```) fenced block, else all of it.
 std::string latex_of(const std::string& reply);
+
+// The named LaTeX blocks of a reply: each fence opened as "```latex NAME" (NAME the rest of
+// that line, lower-cased and trimmed) maps to its body, exactly as written. LaTeX travels in
+// these blocks, never inside JSON strings, so backslashes and % arrive as the model wrote them.
+std::map<std::string, std::string> named_latex_blocks(const std::string& reply);
 // The document after a fix reply: its SEARCH/REPLACE blocks applied to `tex` (in a scratch
 // copy under `scratch`), else the whole document it holds; "" when it holds neither or no
 // block applied.

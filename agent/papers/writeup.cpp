@@ -173,11 +173,13 @@ Expected<paper::PaperDraft> draft_sections(Writer& w) {
     draft.sections[title] = body;
     so_far += "\\section{" + title + "}\n" + body + "\n\n";
   }
-  auto head = w.ask_json(render("writeup_title_abstract", {{"so_far", so_far}}),
-                         {{"title", llm::JsonType::string}, {"abstract", llm::JsonType::string}});
+  auto head = w.ask({llm::Message::user(render("writeup_title_abstract", {{"so_far", so_far}}))});
   if (head.ok()) {
-    draft.title = trim((*head)["title"].get<std::string>());
-    draft.abstract = trim((*head)["abstract"].get<std::string>());
+    auto blocks = writing::named_latex_blocks(*head);
+    draft.title = trim(blocks["title"]);
+    draft.abstract = trim(blocks["abstract"]);
+    if (draft.title.empty() || draft.abstract.empty())
+      log::warn("paper", "the title and abstract reply lacks a ```latex title or ```latex abstract block");
   } else if (head.error().kind == ErrorKind::budget_exceeded || head.error().kind == ErrorKind::cancelled) {
     return head.error();
   } else {
@@ -193,23 +195,21 @@ Expected<paper::PaperDraft> draft_sections(Writer& w) {
 
 // One pass over the whole paper; the sections the model rewrites replace the drafts.
 Status final_pass(Writer& w, paper::PaperDraft& draft) {
-  auto changes = w.ask_json(render("writeup_final", {{"paper", paper::fill_skeleton(w.ws.template_tex, draft)}}),
-                            {{"changes", llm::JsonType::object}});
-  if (!changes.ok()) {
-    if (changes.error().kind == ErrorKind::budget_exceeded || changes.error().kind == ErrorKind::cancelled)
-      return changes.error();
-    log::warn("paper", "final pass skipped: " + changes.error().message);
+  auto reply = w.ask({llm::Message::user(render("writeup_final", {{"paper", paper::fill_skeleton(w.ws.template_tex, draft)}}))});
+  if (!reply.ok()) {
+    if (reply.error().kind == ErrorKind::budget_exceeded || reply.error().kind == ErrorKind::cancelled)
+      return reply.error();
+    log::warn("paper", "final pass skipped: " + reply.error().message);
     return {};
   }
-  for (auto it = (*changes)["changes"].begin(); it != (*changes)["changes"].end(); ++it) {
-    if (!it.value().is_string()) continue;
-    std::string body = section_body(it.value().get<std::string>());
+  for (const auto& [name, text] : writing::named_latex_blocks(*reply)) {
+    std::string body = name == "title" ? trim(text) : section_body("```latex\n" + text + "\n```");
     if (body.empty()) continue;
-    if (lower(it.key()) == "abstract") draft.abstract = body;
-    else if (lower(it.key()) == "title") draft.title = body;
+    if (name == "abstract") draft.abstract = body;
+    else if (name == "title") draft.title = body;
     else
       for (auto& [title, old] : draft.sections)
-        if (lower(title) == lower(trim(it.key()))) old = body;
+        if (lower(title) == name) old = body;
   }
   return {};
 }

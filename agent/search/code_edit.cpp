@@ -118,6 +118,17 @@ llm::Request coder_request(const StageContext& ctx, const TemplatePrompt& tp) {
   return request;
 }
 
+void set_coder_messages(llm::Request& request, const TemplatePrompt& tp, const store::Idea& idea,
+                        const std::string& baseline, const std::string& step) {
+  request.messages = {llm::Message::user(render("experiments_context", {{"task", tp.task},
+                                                                        {"title", idea.title},
+                                                                        {"idea", idea_text(idea)},
+                                                                        {"baseline", baseline}})),
+                      llm::Message::assistant(render("experiments_context_ack", {})),
+                      llm::Message::user(step)};
+  request.stable_prefix = 2;
+}
+
 Status save_notes(StageContext& ctx, const std::string& idea_id, const std::string& text) {
   SHOAL_TRY(arts, store::list_artifacts(ctx.store, "idea", idea_id));
   std::string hash = sha256_hex(text);

@@ -47,6 +47,13 @@ std::string baseline_text(const std::optional<store::Node>& baseline, bool highe
 // (its system prompt, the metric and its direction, the editable files, the reply format).
 llm::Request coder_request(const StageContext& ctx, const TemplatePrompt& tp);
 
+// The messages of one coding call: the context that stays the same for every call of the
+// idea (the task, the idea, the baseline) and an acknowledgement first, marked as the
+// request's stable prefix so the providers' prompt caches serve it, then `step` (what
+// changes: the versions so far, this step, the code).
+void set_coder_messages(llm::Request& request, const TemplatePrompt& tp, const store::Idea& idea,
+                        const std::string& baseline, const std::string& step);
+
 // Stores `text` as a new version of the idea's notes (artifact kind "notes", notes.md) unless
 // a stored version says exactly that already, so a replayed search adds none.
 Status save_notes(StageContext& ctx, const std::string& idea_id, const std::string& text);

@@ -28,15 +28,11 @@ struct LinearState {
   ExperimentOutcome outcome;
 };
 
-// The user message of one attempt.
-Expected<std::string> attempt_prompt(StageContext& ctx, const TemplatePrompt& tp, const store::Idea& idea,
-                                     const LinearState& s, int run, int attempt, const std::string& feedback) {
+// The step of one attempt (the message after the idea's context).
+Expected<std::string> attempt_prompt(StageContext& ctx, const LinearState& s, int run, int attempt,
+                                     const std::string& feedback) {
   SHOAL_TRY(code, code_listing(ctx.tpl, s.code));
-  return render("experiments_linear", {{"task", tp.task},
-                                       {"title", idea.title},
-                                       {"idea", idea_text(idea)},
-                                       {"baseline", s.baseline},
-                                       {"notes", s.notes},
+  return render("experiments_linear", {{"notes", s.notes},
                                        {"run", std::to_string(run)},
                                        {"runs", std::to_string(ctx.settings.max_runs)},
                                        {"attempt", std::to_string(attempt)},
@@ -89,9 +85,9 @@ Expected<ExperimentOutcome> run_linear_search(StageContext& ctx, const store::Id
     for (int attempt = 1; attempt <= ctx.settings.max_attempts && !run_ok; ++attempt) {
       ctx.progress({idea.id, "experiments", "run " + std::to_string(run) + "/" + std::to_string(ctx.settings.max_runs) +
                                                 ", attempt " + std::to_string(attempt)});
-      SHOAL_TRY(question, attempt_prompt(ctx, tp, idea, s, run, attempt, feedback));
+      SHOAL_TRY(question, attempt_prompt(ctx, s, run, attempt, feedback));
       llm::Request request = base;
-      request.messages = {llm::Message::user(question)};
+      set_coder_messages(request, tp, idea, s.baseline, question);
       SHOAL_TRY(text, ask_text(ctx, request, "experiments", idea.id));
       CoderReply reply = parse_coder_reply(text);
       if (reply.all_done) {

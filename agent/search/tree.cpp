@@ -99,16 +99,15 @@ Expected<std::optional<TreeNode>> expand(StageContext& ctx, const SearchInputs& 
   SHOAL_TRY(code, code_listing(ctx.tpl, dir));
   const auto& m = ctx.tpl.manifest;
   std::map<std::string, std::string> vars = {
-      {"task", in.tp.task},   {"title", in.idea.title},  {"idea", idea_text(in.idea)},
-      {"baseline", in.baseline}, {"memory", memory},     {"node", std::to_string(index)},
-      {"draft", std::to_string(draft)}, {"code", code}, {"metric", m.metric.empty() ? "the metric" : m.metric}};
+      {"memory", memory}, {"node", std::to_string(index)}, {"draft", std::to_string(draft)},
+      {"code", code},     {"metric", m.metric.empty() ? "the metric" : m.metric}};
   if (parent) {
     vars["parent"] = std::to_string(parent->index);
     vars["parent_plan"] = parent->plan;
     vars["parent_outcome"] = parent->outcome;
   }
   llm::Request request = in.base;
-  request.messages = {llm::Message::user(render("tree_" + action.kind, vars))};
+  set_coder_messages(request, in.tp, in.idea, in.baseline, render("tree_" + action.kind, vars));
   for (int attempt = 1; attempt <= kTriesPerExpansion; ++attempt) {
     SHOAL_TRY(text, ask_text(ctx, request, "experiments", in.idea.id));
     CoderReply reply = parse_coder_reply(text);

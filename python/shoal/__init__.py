@@ -18,7 +18,8 @@ import weakref
 
 from . import _native
 from ._native import (BudgetExceeded, Cancelled, Corrupt, Error, Incompatible, InternalError,  # noqa: F401
-                      InvalidInput, IoError, NotFound, RateLimited, RemoteError, SandboxError, Timeout)
+                      InvalidInput, IoError, NotFound, RateLimited, RemoteError, SandboxError, Timeout,
+                      Unauthorized)
 
 try:
     import pandas as _pandas
@@ -27,7 +28,7 @@ except ImportError:  # frames are lists of dicts without pandas
 
 __all__ = ["open", "run", "review", "generate_ideas", "check_claims", "PythonModel", "Store", "Run", "templates_dir",
            "Error", "BudgetExceeded", "Cancelled", "Corrupt", "Incompatible", "InternalError", "InvalidInput", "IoError",
-           "NotFound", "RateLimited", "RemoteError", "SandboxError", "Timeout"]
+           "NotFound", "RateLimited", "RemoteError", "SandboxError", "Timeout", "Unauthorized"]
 
 templates_dir = _native.templates_dir
 

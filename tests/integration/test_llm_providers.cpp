@@ -123,6 +123,7 @@ TEST_CASE("a revoked key ends the call within seconds, naming the variable") {
     REQUIRE_FALSE(r.ok());
     CHECK(clock.seconds() < 3);
     CHECK_FALSE(llm::is_transient(r.error()));
+    CHECK(r.error().kind == ErrorKind::unauthorized);
     CHECK(r.error().message.find(var) != std::string::npos);
     CHECK(r.error().message.find("revoked") == std::string::npos);
   }

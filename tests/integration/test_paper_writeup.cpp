@@ -92,11 +92,10 @@ json rules() {
   add("reviewer 2 of 2", fenced("json", review_form(4, "A second opinion.").dump()));
   add("TASK: fix unverified numbers", claim_fix_blocks());
   add("TASK: fix LaTeX", "Fixed:\n" + fenced("latex", full_paper("95.1\\%")));
-  add("TASK: final pass", fenced("json", R"({"changes": {}})"));
+  add("TASK: final pass", "NO CHANGES");
   add("TASK: write title and abstract",
-      fenced("json", json{{"title", "Weight Decay Shortens the Grokking Delay"},
-                          {"abstract", "Weight decay 0.3 cuts the steps to 99\\% validation accuracy from 4210 to 2526."}}
-                         .dump()));
+      fenced("latex title", "Weight Decay Shortens the Grokking Delay") + "\n" +
+          fenced("latex abstract", "Weight decay 0.3 cuts the steps to 99\\% validation accuracy from 4210 to 2526."));
   add("TASK: choose citations", fenced("json", R"({"selected": [0], "reason": "normalisation"})"));
   add("TASK: citation search query 1 of", fenced("json", R"({"query": "batch normalization", "done": false})"));
   add("TASK: citation search query", fenced("json", R"({"query": "", "done": true})"));
@@ -251,6 +250,34 @@ TEST_CASE("a review reply that is not a form after the re-ask is stored as faile
   CHECK(reviews[0].decision.empty());
   CHECK(json::parse(reviews[0].scores_json)["reply"] == "I liked it. Score: 11/10.");
   CHECK(f.server.requests() == 2);  // the review and its one re-ask
+}
+
+TEST_CASE("LaTeX from the model reaches the .tex byte-exact: \\ref, \\textbf, \\cite, \\\\ and %") {
+  WriteupFixture f;
+  // What the final pass rewrites, as a model writes LaTeX: every character must survive.
+  const std::string results =
+      "\\label{sec:kept}As Section~\\ref{sec:kept} shows, \\textbf{weight decay} matters \\citep{power2022grokking}.\\\\\n"
+      "A second line. % a comment the model kept\n"
+      "Escapes: 50\\% of \\$3 \\& \\_x, and a quoted \"word\".";
+  json r = json::array();
+  auto add = [&](const std::string& match, const std::string& reply) { r.push_back({{"match", match}, {"reply", reply}}); };
+  add("TASK: final pass", "Only the results change.\n" + fenced("latex Results", results) + "\nThat is all.");
+  add("TASK: write title and abstract",
+      fenced("latex title", "On \\textit{Weight Decay}") + "\n" + fenced("latex abstract", "We study \\emph{grokking}."));
+  add("TASK: citation search query", fenced("json", R"({"query": "", "done": true})"));
+  add("TASK: refine section", fenced("latex", "Refined text."));
+  add("TASK: draft section", fenced("latex", "A draft."));
+  f.server.set_rules({{"rules", r}, {"default_reply", "unexpected prompt"}});
+  auto o = f.writeup_options();
+  o.claim_feedback = false;
+  auto written = agent::write_paper(f.store, f.llm.get(), f.executor, test::loaded_template(test::template_dir("grokking")),
+                                    f.idea.idea_id, o);
+  REQUIRE_MESSAGE(written.ok(), (written.ok() ? "" : written.error().message));
+  auto tex = store::get_blob(f.store, written->paper.tex_hash).value();
+  CHECK(tex.find(results) != std::string::npos);
+  CHECK(tex.find("\\title{On \\textit{Weight Decay}}") != std::string::npos);
+  CHECK(tex.find("We study \\emph{grokking}.") != std::string::npos);
+  CHECK(written->paper.status == "compiled");
 }
 
 TEST_CASE("LaTeX that never compiles ends in a clear failure with every attempt and its log stored") {

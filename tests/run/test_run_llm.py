@@ -84,11 +84,11 @@ class Server:
         self.post("/_rules", rule_doc)
 
 
-def shoal(home, *args, background=False):
+def shoal(home, *args, background=False, key="sk-test-openai"):
     cmd = [SHOAL, *args, "--home", home, "--set", f"llm_base_url={SRV.url}/v1", "--set", "literature_max_retries=0",
            "--set", "literature_s2_url=http://127.0.0.1:9", "--set", "literature_openalex_url=http://127.0.0.1:9",
            "--set", "literature_arxiv_url=http://127.0.0.1:9"]
-    env = dict(os.environ, OPENAI_API_KEY="sk-test-openai")
+    env = dict(os.environ, OPENAI_API_KEY=key)
     if background:
         return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     return subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
@@ -189,6 +189,68 @@ def settings_reach_the_run(tpl):
     check("shoal review exits 0", r.returncode == 0, r.stdout + r.stderr)
     reviews = json.loads(r.stdout)["reviews"] if r.returncode == 0 else []
     check("--set review_ensemble=2: two reviews", len(reviews) == 2, r.stdout[-500:])
+    # Asked again: the response cache answers; with --fresh the model is asked anew.
+    before = SRV.stats()["requests"]
+    r = shoal(home, "review", path, "--model", "openai:gpt-4o", "--no-images", "--json", "--set", "review_ensemble=2")
+    check("a second review is answered from the cache", r.returncode == 0 and SRV.stats()["requests"] == before,
+          f"{SRV.stats()['requests']} requests, {before} before")
+    r = shoal(home, "review", path, "--model", "openai:gpt-4o", "--no-images", "--json", "--set", "review_ensemble=2",
+              "--fresh")
+    check("--fresh asks the model anew", r.returncode == 0 and SRV.stats()["requests"] > before,
+          f"{SRV.stats()['requests']} requests, {before} before")
+
+
+def events_of(db, rid):
+    return [k for (k,) in connect(db).execute("SELECT kind FROM events WHERE run_id = ? ORDER BY id", (rid,))]
+
+
+def outage_mid_run(tpl):
+    """The provider answers 529 for a while in the middle of a run (patience 1 s, so every call
+    in flight gives up): the ideas are parked, not failed; the run waits for the provider,
+    probes it, and finishes by itself with nothing failed."""
+    home = os.path.join(TMP, "outage")
+    db = os.path.join(home, "shoal.db")
+    SRV.reset(rules())
+    p = shoal(home, "run", tpl, *RUN_ARGS, "--search", "linear", "--set", "llm_patience_s=1", "--set", "llm_probe_s=1",
+              background=True)
+    mid = wait_for(lambda: os.path.exists(db) and connect(db).execute(
+        "SELECT count(*) FROM nodes WHERE idea_id IS NOT NULL").fetchone()[0] > 0)
+    check("outage: the run reaches its experiments", mid, "")
+    outage = dict(rules(), outage_s=6)
+    SRV.post("/_rules", outage)
+    out, _ = p.communicate(timeout=300)
+    rid = run_id_of(out)
+    check("outage: the run exits 0 by itself", p.returncode == 0, out[-2000:])
+    con = connect(db)
+    statuses = [s for (s,) in con.execute("SELECT status FROM ideas WHERE run_id = ?", (rid,))]
+    check("outage: every idea done, none failed", statuses == ["done", "done"], str(statuses))
+    kinds = events_of(db, rid)
+    check("outage: the run waited for the provider and saw it back",
+          "provider_waiting" in kinds and "provider_back" in kinds, str(kinds[-20:]))
+    problems = check_finished_run(db, rid)
+    check("outage: store is sound", not problems, "; ".join(problems))
+
+
+def revoked_key(tpl):
+    """A revoked key pauses the whole run at once, naming the variable; a resume with a good
+    key finishes it."""
+    home = os.path.join(TMP, "revoked")
+    db = os.path.join(home, "shoal.db")
+    SRV.reset(rules())
+    started = time.monotonic()
+    r = shoal(home, "run", tpl, *RUN_ARGS, "--search", "linear", key="sk-revoked")
+    rid = run_id_of(r.stdout)
+    check("revoked key: the run stops within seconds", time.monotonic() - started < 30, f"{time.monotonic() - started:.1f} s")
+    check("revoked key: paused, exit 8", r.returncode == 8, r.stdout[-1500:] + r.stderr[-1500:])
+    run = connect(db).execute("SELECT status, error FROM runs WHERE id = ?", (rid,)).fetchone()
+    check("revoked key: the run's message names OPENAI_API_KEY", run and run[0] == "paused" and "OPENAI_API_KEY" in run[1],
+          str(run))
+    failed = connect(db).execute("SELECT count(*) FROM ideas WHERE run_id = ? AND status = 'failed'", (rid,)).fetchone()[0]
+    check("revoked key: no idea failed", failed == 0, f"{failed}")
+    r = shoal(home, "resume", rid)
+    check("revoked key: resume with a good key finishes", r.returncode == 0, r.stdout[-1500:] + r.stderr[-1500:])
+    done = connect(db).execute("SELECT count(*) FROM ideas WHERE run_id = ? AND status = 'done'", (rid,)).fetchone()[0]
+    check("revoked key: both ideas done after the resume", done == 2, f"{done}")
 
 
 def main():
@@ -201,6 +263,8 @@ def main():
                         "AND n.kind = 'seed'", (rid,)).fetchone()[0]
     check("tree: the best node re-run with seeds", seeds >= 2, f"{seeds}")
     settings_reach_the_run(tpl)
+    outage_mid_run(tpl)
+    revoked_key(tpl)
 
     slow = os.path.join(TMP, "slow")
     shutil.copytree(TINY, slow)

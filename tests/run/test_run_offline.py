@@ -155,6 +155,9 @@ def main():
     check("unknown model", r.returncode == 3 and "nosuch" in r.stderr, r.stderr)
     r = shoal("run", tpl, "--model", "openai:gpt-4o", "--budget", "0")
     check("zero budget", r.returncode == 3 and "budget" in r.stderr, r.stderr)
+    r = shoal("run", tpl, "--model", "openai:gpt-4o", "--budget", "0.01",
+              env=dict(os.environ, OPENAI_API_KEY="sk-not-used"))
+    check("a budget below one call's worst case", r.returncode == 3 and "cannot pay for one call" in r.stderr, r.stderr)
     r = shoal("run", "no-such-template")
     check("missing template", r.returncode == 4 and "no template folder" in r.stderr, r.stderr)
     runs_after = connect(db).execute("SELECT count(*) FROM runs").fetchone()[0]

@@ -44,7 +44,7 @@ TEST_CASE("HTTP failures are classified into error kinds, retryable or not") {
   CHECK(bad.error.message.find("max_tokens is too large") != std::string::npos);
   auto auth = classify_failure(status(401, R"({"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}})"),
                                anthropic, "p", "u");
-  CHECK(auth.error.kind == ErrorKind::invalid_input);
+  CHECK(auth.error.kind == ErrorKind::unauthorized);  // the run pauses on it (not an idea's failure)
   CHECK_FALSE(auth.retryable);
   CHECK(auth.error.message.find("invalid x-api-key") != std::string::npos);
 }
