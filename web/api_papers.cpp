@@ -5,6 +5,7 @@
 #include "store/ideas.hpp"
 #include "store/papers.hpp"
 #include "store/records.hpp"
+#include "store/review_scores.hpp"
 #include "store/reviews.hpp"
 #include "web/handlers.hpp"
 #include "web/json_views.hpp"
@@ -102,6 +103,8 @@ Response api_compare(Call& call) {
   }
   return json_response({{"papers", papers}, {"score_names", store::score_names()}});
 }
+
+Response api_review_scores(Call&) { return json_response(store::review_scores_json()); }
 
 Response api_add_review(Call& call) {
   SHOAL_WEB_TRY(form, parse_human_review(call.request.body));
