@@ -1,11 +1,12 @@
 // The store's records as JSON, with one key vocabulary for the web API, the Python frames and
-// the CLI's --json output. Keys are the record's field names, except where the field holds a
-// reference or stored JSON text:
-//   - Run::template_name is "template"; a blob hash is "has_<what>" (has_pdf, has_tex,
-//     has_code), except Node::code_hash, which is given too;
-//   - stored JSON text (*_json fields) drops the suffix ("config", "idea", "metrics", "form",
-//     "data", "unverified", ...) and is embedded by one rule, stored_json() below;
-//   - an unset optional is null; a PaperSummary's id is "id".
+// the CLI's --json output. Keys are the record's field names, except:
+//   - Run::template_name is "template"; a PaperSummary's paper_id is "id";
+//   - a blob hash is "has_<what>" (has_pdf, has_tex, has_code); Node::code_hash is given too;
+//   - stored JSON text (*_json fields) drops the suffix (config, idea, metrics, data,
+//     unverified, citations, checks, request, response), but Review::scores_json is "form"
+//     (the filled-in form) and Idea::novelty_json is "novelty_report" (novelty is a score);
+//     it is embedded by one rule, stored_json() below;
+//   - an unset optional is null.
 #pragma once
 
 #include <string_view>
