@@ -14,6 +14,7 @@
 #include "experiments/template.hpp"
 #include "store/blobs.hpp"
 #include "store/ideas.hpp"
+#include "store/review_scores.hpp"
 #include "store/runs.hpp"
 
 namespace shoal::cli {
@@ -33,12 +34,15 @@ std::string score(double v) {
   return s.str();
 }
 
+// The form's scores (each out of its maximum), its decision, summary and weaknesses.
 void print_form(const paper::ReviewForm& f, const std::string& heading) {
-  std::cout << heading << "\n  overall " << score(f.overall) << "/10, confidence " << score(f.confidence)
-            << "/5, decision " << f.decision << "\n  originality " << score(f.originality) << ", quality "
-            << score(f.quality) << ", clarity " << score(f.clarity) << ", significance " << score(f.significance)
-            << ", soundness " << score(f.soundness) << ", presentation " << score(f.presentation) << ", contribution "
-            << score(f.contribution) << "\n";
+  std::cout << heading << "\n  ";
+  const char* separator = "";
+  for (const auto& s : store::review_scores()) {
+    std::cout << separator << s.name << " " << score(f.*(s.field)) << "/" << s.max;
+    separator = ", ";
+  }
+  std::cout << "\n  decision " << f.decision << "\n";
   if (!f.summary.empty()) std::cout << "  " << f.summary << "\n";
   for (const auto& w : f.weaknesses) std::cout << "  - weakness: " << w << "\n";
 }

@@ -11,6 +11,7 @@
 #include "core/time.hpp"
 #include "experiments/template_lookup.hpp"
 #include "store/ideas.hpp"
+#include "store/records.hpp"
 #include "store/runs.hpp"
 #include "store/stages.hpp"
 
@@ -92,19 +93,9 @@ int show_status(Context& ctx, const RunArgs& a) {
   auto ideas = store::list_ideas(store, id).value();
   auto stages = store::list_stages(store, id).value();
   if (a.json) {
-    nlohmann::json j = {{"id", run.id},         {"template", run.template_name}, {"model", run.model},
-                        {"status", run.status}, {"cost_usd", run.cost_usd},      {"budget_usd", run.budget_usd},
-                        {"error", run.error},   {"ideas", nlohmann::json::array()}};
-    for (const auto& i : ideas) {
-      nlohmann::json idea = {{"id", i.id}, {"name", i.name}, {"title", i.title}, {"status", i.status}, {"stage", i.stage}};
-      idea["rank"] = i.rank ? nlohmann::json(*i.rank) : nlohmann::json(nullptr);
-      idea["novel"] = i.novel ? nlohmann::json(*i.novel) : nlohmann::json(nullptr);
-      idea["best_metric"] = i.best_metric ? nlohmann::json(*i.best_metric) : nlohmann::json(nullptr);
-      j["ideas"].push_back(idea);
-    }
-    for (const auto& s : stages)
-      j["stages"].push_back({{"idea_id", s.idea_id}, {"stage", s.stage}, {"status", s.status}, {"attempts", s.attempts},
-                             {"cost_usd", s.cost_usd}, {"error", s.error}});
+    nlohmann::json j = store::to_json(run);
+    j["ideas"] = store::to_json(ideas);
+    j["stages"] = store::to_json(stages);
     std::cout << j.dump(2) << "\n";
     return 0;
   }
@@ -130,11 +121,7 @@ int list_runs(Context& ctx, const RunArgs& a) {
   auto store = ctx.open_store(store::OpenMode::read_only);
   auto runs = store::list_runs(store).value();
   if (a.json) {
-    nlohmann::json j = nlohmann::json::array();
-    for (const auto& r : runs)
-      j.push_back({{"id", r.id}, {"template", r.template_name}, {"model", r.model}, {"status", r.status},
-                   {"cost_usd", r.cost_usd}, {"created", iso8601(r.created_ms)}});
-    std::cout << j.dump(2) << "\n";
+    std::cout << store::to_json(runs).dump(2) << "\n";
     return 0;
   }
   if (runs.empty()) std::cout << "no runs yet (start one with shoal run TEMPLATE)\n";

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "store/review_scores.hpp"
+
 namespace shoal::paper {
 namespace {
 
@@ -32,29 +34,6 @@ std::vector<std::string> as_list(const json& v) {
   } else if (v.is_string() && !v.get<std::string>().empty()) {
     out.push_back(v.get<std::string>());
   }
-  return out;
-}
-
-struct ScoreField {
-  const char* key;  // canonical
-  double ReviewForm::*member;
-  double low, high;
-};
-
-const std::vector<ScoreField>& score_fields() {
-  static const std::vector<ScoreField> fields = {
-      {"Originality", &ReviewForm::originality, 1, 4},   {"Quality", &ReviewForm::quality, 1, 4},
-      {"Clarity", &ReviewForm::clarity, 1, 4},           {"Significance", &ReviewForm::significance, 1, 4},
-      {"Soundness", &ReviewForm::soundness, 1, 4},       {"Presentation", &ReviewForm::presentation, 1, 4},
-      {"Contribution", &ReviewForm::contribution, 1, 4}, {"Overall", &ReviewForm::overall, 1, 10},
-      {"Confidence", &ReviewForm::confidence, 1, 5}};
-  return fields;
-}
-
-std::string bullets(const std::string& title, const std::vector<std::string>& items) {
-  if (items.empty()) return "";
-  std::string out = title + ":\n";
-  for (const auto& i : items) out += "- " + i + "\n";
   return out;
 }
 
@@ -87,11 +66,12 @@ Expected<ReviewForm> parse_review_form(const json& j) {
       f.ethical_concerns = !(low.empty() || low.rfind("no", 0) == 0 || low == "false");
     } else problems.push_back("\"Ethical Concerns\" must be true/false or a string");
   }
-  for (const auto& field : score_fields()) {
-    const json* v = find_key(j, key_form(field.key));
+  for (const auto& score : store::review_scores()) {
+    const std::string label(score.label);
+    const json* v = find_key(j, key_form(label));
     double value = 0;
     if (!v) {
-      problems.push_back(std::string("missing \"") + field.key + "\"");
+      problems.push_back("missing \"" + label + "\"");
       continue;
     }
     if (v->is_number()) value = v->get<double>();
@@ -100,20 +80,21 @@ Expected<ReviewForm> parse_review_form(const json& j) {
       char* end = nullptr;
       value = std::strtod(s.c_str(), &end);
       if (end == s.c_str()) {
-        problems.push_back(std::string("\"") + field.key + "\" must be a number, not \"" + s + "\"");
+        problems.push_back("\"" + label + "\" must be a number, not \"" + s + "\"");
         continue;
       }
     } else {
-      problems.push_back(std::string("\"") + field.key + "\" must be a number");
+      problems.push_back("\"" + label + "\" must be a number");
       continue;
     }
-    if (!std::isfinite(value) || value < field.low || value > field.high) {
+    if (!std::isfinite(value) || value < score.min || value > score.max) {
       char buf[160];
-      std::snprintf(buf, sizeof buf, "\"%s\" must be between %g and %g, not %g", field.key, field.low, field.high, value);
+      std::snprintf(buf, sizeof buf, "\"%s\" must be between %d and %d, not %g", label.c_str(), score.min, score.max,
+                    value);
       problems.push_back(buf);
       continue;
     }
-    f.*(field.member) = value;
+    f.*(score.field) = value;
   }
   if (const json* v = find_key(j, "decision"); v && v->is_string()) {
     std::string d = key_form(v->get<std::string>());
@@ -131,48 +112,16 @@ Expected<ReviewForm> parse_review_form(const json& j) {
   return f;
 }
 
-json form_to_json(const ReviewForm& f) {
-  json j = {{"Summary", f.summary},       {"Strengths", f.strengths},           {"Weaknesses", f.weaknesses},
-            {"Questions", f.questions},   {"Limitations", f.limitations},       {"Ethical Concerns", f.ethical_concerns},
-            {"Decision", f.decision == "accept" ? "Accept" : f.decision == "reject" ? "Reject" : ""}};
-  if (!f.ethical_notes.empty()) j["Ethical Notes"] = f.ethical_notes;
-  for (const auto& field : score_fields()) j[field.key] = f.*(field.member);
-  return j;
-}
-
 std::string form_fields_description() {
   std::string out =
       "\"Summary\": string, \"Strengths\": [strings], \"Weaknesses\": [strings], \"Questions\": [strings], "
       "\"Limitations\": [strings], \"Ethical Concerns\": true or false";
-  for (const auto& field : score_fields()) {
+  for (const auto& score : store::review_scores()) {
     char buf[96];
-    std::snprintf(buf, sizeof buf, ", \"%s\": %g-%g", field.key, field.low, field.high);
+    std::snprintf(buf, sizeof buf, ", \"%s\": %d-%d", std::string(score.label).c_str(), score.min, score.max);
     out += buf;
   }
   return out + ", \"Decision\": \"Accept\" or \"Reject\"";
-}
-
-store::Review to_store_review(const ReviewForm& f, const std::string& paper_id, const std::string& reviewer_kind,
-                              const std::string& reviewer) {
-  store::Review r;
-  r.paper_id = paper_id;
-  r.reviewer_kind = reviewer_kind;
-  r.reviewer = reviewer;
-  r.overall = f.overall;
-  r.decision = f.decision;
-  r.originality = f.originality;
-  r.quality = f.quality;
-  r.clarity = f.clarity;
-  r.significance = f.significance;
-  r.soundness = f.soundness;
-  r.presentation = f.presentation;
-  r.contribution = f.contribution;
-  r.confidence = f.confidence;
-  r.scores_json = json{{"form_version", kReviewFormVersion}, {"model", reviewer}, {"form", form_to_json(f)}}.dump();
-  r.text = f.summary + "\n\n" + bullets("Strengths", f.strengths) + bullets("Weaknesses", f.weaknesses) +
-           bullets("Questions", f.questions) + bullets("Limitations", f.limitations);
-  r.status = "done";
-  return r;
 }
 
 Expected<ReviewForm> from_store_review(const store::Review& review) {
@@ -211,10 +160,10 @@ store::Review automated_check_review(const std::string& paper_id, const PaperChe
 ReviewForm mean_scores(const std::vector<ReviewForm>& forms) {
   ReviewForm mean;
   if (forms.empty()) return mean;
-  for (const auto& field : score_fields()) {
+  for (const auto& score : store::review_scores()) {
     double sum = 0;
-    for (const auto& f : forms) sum += f.*(field.member);
-    mean.*(field.member) = sum / static_cast<double>(forms.size());
+    for (const auto& f : forms) sum += f.*(score.field);
+    mean.*(score.field) = sum / static_cast<double>(forms.size());
   }
   return mean;
 }

@@ -12,42 +12,28 @@
 
 #include "core/expected.hpp"
 #include "paper/checks.hpp"
+#include "store/review_form.hpp"
 #include "store/reviews.hpp"
 
 namespace shoal::paper {
 
-// The version of the form the prompts ask for; stored with every review.
-inline constexpr const char* kReviewFormVersion = "neurips-2024-v1";
+// The form itself and its store row live in the store (store/review_form.hpp), its scores
+// in store/review_scores.hpp; the reviewer uses them under these names.
+using store::form_to_json;
+using store::kReviewFormVersion;
+using store::ReviewForm;
+using store::to_store_review;
+
 // The reviewer name of the offline agent's automated-check record.
 inline constexpr const char* kOfflineChecksReviewer = "offline-checks";
-
-struct ReviewForm {
-  std::string summary;
-  std::vector<std::string> strengths, weaknesses, questions, limitations;
-  bool ethical_concerns = false;
-  std::string ethical_notes;
-  double originality = 0, quality = 0, clarity = 0, significance = 0;  // 1-4
-  double soundness = 0, presentation = 0, contribution = 0;            // 1-4
-  double overall = 0;                                                   // 1-10
-  double confidence = 0;                                                // 1-5
-  std::string decision;                                                 // accept, reject
-};
 
 // The form from a model's JSON. Keys are read without regard to case, spaces or underscores
 // ("Ethical Concerns", "ethical_concerns"); lists may be given as one string; scores may be
 // numbers or numeric strings. invalid_input names every missing key and out-of-range score.
 Expected<ReviewForm> parse_review_form(const nlohmann::json& j);
 
-// The form as JSON with the canonical keys the prompts ask for ("Summary", ..., "Decision").
-nlohmann::json form_to_json(const ReviewForm& form);
-
 // The JSON keys the prompts ask for, with their ranges, for the prompt text.
 std::string form_fields_description();
-
-// A store row for `form` (every score set); scores_json holds the form, `form_version` and
-// `model`; text is the prose (summary, strengths, weaknesses, questions, limitations).
-store::Review to_store_review(const ReviewForm& form, const std::string& paper_id, const std::string& reviewer_kind,
-                              const std::string& reviewer);
 
 // The form back from a stored row (its scores_json); invalid_input for a failed review or a
 // row without a complete form.

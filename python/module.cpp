@@ -17,7 +17,7 @@
 #include "paper/claims.hpp"
 #include "python/errors.hpp"
 #include "python/python_model.hpp"
-#include "python/records.hpp"
+#include "store/records.hpp"
 #include "python/run_handle.hpp"
 #include "store/db.hpp"
 #include "store/runs.hpp"
@@ -52,29 +52,29 @@ class StoreHandle {
     store_ = std::make_unique<store::Store>(unwrap(store::Store::open(db_, store::OpenMode::existing)));
   }
   std::string path() const { return db_.string(); }
-  std::string runs() { return query([&] { return records(unwrap(store::list_runs(*store_))); }); }
+  std::string runs() { return query([&] { return store::to_json(unwrap(store::list_runs(*store_))); }); }
   std::string ideas(const std::string& run) {
-    return query([&] { return records(unwrap(store::list_ideas(*store_, run))); });
+    return query([&] { return store::to_json(unwrap(store::list_ideas(*store_, run))); });
   }
   std::string nodes(const std::string& idea) {
-    return query([&] { return records(unwrap(store::list_nodes(*store_, idea))); });
+    return query([&] { return store::to_json(unwrap(store::list_nodes(*store_, idea))); });
   }
   std::string papers(const std::string& run) {
     return query([&] {
       json out = json::array();
       for (const auto& idea : unwrap(store::list_ideas(*store_, run)))
-        for (const auto& p : unwrap(store::list_papers(*store_, idea.id))) out.push_back(record(p));
+        for (const auto& p : unwrap(store::list_papers(*store_, idea.id))) out.push_back(store::to_json(p));
       return out;
     });
   }
   std::string reviews(const std::string& paper) {
-    return query([&] { return records(unwrap(store::list_reviews(*store_, paper))); });
+    return query([&] { return store::to_json(unwrap(store::list_reviews(*store_, paper))); });
   }
   std::string llm_calls(const std::string& run) {
-    return query([&] { return records(unwrap(store::list_llm_calls(*store_, run))); });
+    return query([&] { return store::to_json(unwrap(store::list_llm_calls(*store_, run))); });
   }
   std::string artifacts(const std::string& owner_kind, const std::string& owner_id) {
-    return query([&] { return records(unwrap(store::list_artifacts(*store_, owner_kind, owner_id))); });
+    return query([&] { return store::to_json(unwrap(store::list_artifacts(*store_, owner_kind, owner_id))); });
   }
   py::bytes artifact(int64_t id) {
     std::string data = query_raw([&] {
@@ -186,7 +186,7 @@ std::string generate_ideas(const std::string& home, const std::string& tpl, int 
   auto ideas = agent::run_ideas(ctx, {});
   unwrap(store::set_run_status(store, run.id, ideas.ok() ? "done" : "failed",
                                ideas.ok() ? "ideas only (shoal.generate_ideas)" : ideas.error().message));
-  return records(unwrap(std::move(ideas)).ideas).dump();
+  return store::to_json(unwrap(std::move(ideas)).ideas).dump();
 }
 
 std::string check_claims(const std::string& tex, const std::vector<double>& known) {

@@ -3,7 +3,7 @@
 #include <chrono>
 
 #include "python/errors.hpp"
-#include "python/records.hpp"
+#include "store/records.hpp"
 #include "store/db.hpp"
 #include "store/ideas.hpp"
 
@@ -106,7 +106,7 @@ void RunHandle::stop() { stop_.cancel(); }
 json RunHandle::status() const {
   py::gil_scoped_release release;
   auto store = unwrap(store::Store::open(db_of(config_), store::OpenMode::existing));
-  json j = record(unwrap(store::get_run(store, run_id_)));
+  json j = store::to_json(unwrap(store::get_run(store, run_id_)));
   json ideas = json::object();
   for (const auto& i : unwrap(store::list_ideas(store, run_id_))) ideas[i.status] = ideas.value(i.status, 0) + 1;
   j["ideas"] = ideas;

@@ -5,6 +5,8 @@
 #include <utility>
 #include <variant>
 
+#include "store/review_scores.hpp"
+
 namespace shoal::store {
 namespace {
 
@@ -145,23 +147,34 @@ std::vector<std::string> words_of(std::string_view text) {
   return words;
 }
 
+// The aggregates of a paper that are not the mean of one form score, by name.
+const std::pair<std::string_view, std::optional<double> PaperScores::*> kAggregates[] = {
+    {"score", &PaperScores::score},
+    {"ai_overall", &PaperScores::ai_overall},
+    {"meta_overall", &PaperScores::meta_overall},
+    {"human_overall", &PaperScores::human_overall}};
+
+// Whether a form score's AI mean goes by the score's own name; overall's is ai_overall, one
+// of kAggregates.
+bool mean_has_own_name(const ReviewScore& score) { return score.mean != &PaperScores::ai_overall; }
+
 }  // namespace
 
 const std::vector<std::string>& score_names() {
-  static const std::vector<std::string> names = {
-      "score",   "ai_overall", "meta_overall", "human_overall", "originality",  "quality",
-      "clarity", "significance", "soundness",  "presentation",  "contribution", "confidence"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& [name, member] : kAggregates) out.emplace_back(name);
+    for (const auto& s : review_scores())
+      if (mean_has_own_name(s)) out.emplace_back(s.name);
+    return out;
+  }();
   return names;
 }
 
 std::optional<double> score_value(const PaperScores& s, std::string_view name) {
-  const std::pair<std::string_view, const std::optional<double>*> table[] = {
-      {"score", &s.score},           {"ai_overall", &s.ai_overall},     {"meta_overall", &s.meta_overall},
-      {"human_overall", &s.human_overall}, {"originality", &s.originality}, {"quality", &s.quality},
-      {"clarity", &s.clarity},       {"significance", &s.significance}, {"soundness", &s.soundness},
-      {"presentation", &s.presentation}, {"contribution", &s.contribution}, {"confidence", &s.confidence}};
-  for (const auto& [key, value] : table)
-    if (key == name) return *value;
+  for (const auto& [key, member] : kAggregates)
+    if (key == name) return s.*member;
+  if (const auto* score = find_review_score(name); score && mean_has_own_name(*score)) return s.*(score->mean);
   return std::nullopt;
 }
 

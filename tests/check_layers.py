@@ -19,7 +19,7 @@ ALLOWED = {
     "paper": {"experiments", "tools", "store", "core"},  # compiles LaTeX in the sandbox, resolves citations
     "agent": {"llm", "paper", "experiments", "tools", "store", "core"},
     "cli": {"web", "agent", "llm", "paper", "experiments", "tools", "store", "core"},  # `shoal serve` starts the web UI
-    "web": {"paper", "store", "core"},
+    "web": {"store", "core"},
     "python": {"agent", "llm", "paper", "experiments", "tools", "store", "core"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"/]+)/')

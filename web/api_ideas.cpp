@@ -4,6 +4,7 @@
 #include "store/catalog.hpp"
 #include "store/nodes.hpp"
 #include "store/papers.hpp"
+#include "store/records.hpp"
 #include "store/runs.hpp"
 #include "store/stages.hpp"
 #include "web/handlers.hpp"
@@ -15,12 +16,6 @@ namespace shoal::web {
 namespace {
 
 constexpr size_t kMaxDiffBytes = 4 << 20;  // larger snapshots are not diffed on request
-
-json artifacts_json(const std::vector<store::Artifact>& artifacts) {
-  json list = json::array();
-  for (const auto& a : artifacts) list.push_back(artifact_json(a));
-  return list;
-}
 
 // The code a node is compared with: its parent's, else the template baseline's (for the
 // first version of an idea); nullopt when there is nothing to compare with.
@@ -50,14 +45,12 @@ Response api_idea(Call& call) {
   SHOAL_WEB_TRY(stages, store::list_stages(call.store, idea->run_id));
   SHOAL_WEB_TRY(baseline, store::find_baseline(call.store, run->template_hash));
 
-  json j = idea_json(*idea);
-  json node_list = json::array();
-  for (const auto& n : *nodes) node_list.push_back(node_json(n, false));
+  json j = store::to_json(*idea);
   json paper_list = json::array();
   for (const auto& p : *papers) {
-    json pj = paper_json(p);
+    json pj = store::to_json(p);
     if (auto s = store::paper_summary(call.store, p.id); s.ok()) {
-      pj["scores"] = scores_json(s->scores);
+      pj["scores"] = store::to_json(s->scores);
       pj["current"] = s->current;
       pj["thumbnail_id"] = s->thumbnail_id;
     }
@@ -65,20 +58,16 @@ Response api_idea(Call& call) {
   }
   json stage_list = json::array();
   for (const auto& s : *stages)
-    if (s.idea_id == idea->id) stage_list.push_back(stage_json(s));
-  json call_list = json::array();
+    if (s.idea_id == idea->id) stage_list.push_back(store::to_json(s));
   double cost = 0;
-  for (const auto& c : *calls) {
-    call_list.push_back(llm_call_json(c));
-    cost += c.cost_usd;
-  }
+  for (const auto& c : *calls) cost += c.cost_usd;
   j["run"] = {{"id", run->id}, {"template", run->template_name}, {"status", run->status}};
-  j["baseline"] = *baseline ? node_json(**baseline, false) : json(nullptr);
-  j["nodes"] = node_list;
+  j["baseline"] = *baseline ? store::to_json(**baseline) : json(nullptr);
+  j["nodes"] = store::to_json(*nodes);
   j["papers"] = paper_list;
-  j["artifacts"] = artifacts_json(*artifacts);
+  j["artifacts"] = store::to_json(*artifacts);
   j["stages"] = stage_list;
-  j["llm_calls"] = call_list;
+  j["llm_calls"] = store::to_json(*calls);
   j["llm_cost_usd"] = cost;
   return json_response(j);
 }
@@ -86,8 +75,8 @@ Response api_idea(Call& call) {
 Response api_node(Call& call) {
   SHOAL_WEB_TRY(node, store::get_node(call.store, call.param("id")));
   SHOAL_WEB_TRY(artifacts, store::list_artifacts(call.store, "node", node->id));
-  json j = node_json(*node, true);
-  j["artifacts"] = artifacts_json(*artifacts);
+  json j = store::node_output_json(*node);
+  j["artifacts"] = store::to_json(*artifacts);
   return json_response(j);
 }
 
@@ -122,7 +111,7 @@ Response api_artifact(Call& call) {
 Response api_llm_call(Call& call) {
   SHOAL_WEB_TRY(id, parse_int(call.param("id"), "LLM call id"));
   SHOAL_WEB_TRY(transcript, store::llm_call_transcript(call.store, *id));
-  return json_response(llm_call_json(*transcript));
+  return json_response(store::to_json(*transcript));
 }
 
 }  // namespace shoal::web

@@ -4,6 +4,8 @@
 #include "store/catalog.hpp"
 #include "store/ideas.hpp"
 #include "store/papers.hpp"
+#include "store/records.hpp"
+#include "store/review_scores.hpp"
 #include "store/reviews.hpp"
 #include "web/handlers.hpp"
 #include "web/json_views.hpp"
@@ -13,12 +15,6 @@
 
 namespace shoal::web {
 namespace {
-
-json reviews_json(const std::vector<store::Review>& reviews) {
-  json list = json::array();
-  for (const auto& r : reviews) list.push_back(review_json(r));
-  return list;
-}
 
 // Whether an LLM call belongs to the review of a paper (the review and meta-review stages).
 bool is_review_stage(const std::string& stage) { return stage.find("review") != std::string::npos; }
@@ -40,12 +36,10 @@ Response api_papers(Call& call) {
   q.limit = static_cast<int>(*per_page);
   q.offset = static_cast<int>((*page - 1) * *per_page);
   SHOAL_WEB_TRY(result, store::find_papers(call.store, q));
-  json items = json::array();
-  for (const auto& s : result->items) items.push_back(paper_summary_json(s));
   return json_response({{"total", result->total},
                         {"page", *page},
                         {"per_page", *per_page},
-                        {"items", items},
+                        {"items", store::to_json(result->items)},
                         {"score_names", store::score_names()}});
 }
 
@@ -58,16 +52,14 @@ Response api_paper(Call& call) {
   SHOAL_WEB_TRY(attempts, store::list_papers(call.store, paper->idea_id));
   SHOAL_WEB_TRY(calls, store::idea_llm_calls(call.store, paper->idea_id));
 
-  json j = paper_json(*paper);
+  json j = store::to_json(*paper);
   j["run_id"] = idea->run_id;
   j["idea"] = {{"id", idea->id}, {"name", idea->name}, {"title", idea->title}, {"status", idea->status}};
-  j["scores"] = scores_json(summary->scores);
+  j["scores"] = store::to_json(summary->scores);
   j["current"] = summary->current;
   j["thumbnail_id"] = summary->thumbnail_id;
-  j["reviews"] = reviews_json(*reviews);
-  json artifact_list = json::array();
-  for (const auto& a : *artifacts) artifact_list.push_back(artifact_json(a));
-  j["artifacts"] = artifact_list;
+  j["reviews"] = store::to_json(*reviews);
+  j["artifacts"] = store::to_json(*artifacts);
   json attempt_list = json::array();
   for (const auto& a : *attempts)
     attempt_list.push_back({{"id", a.id}, {"attempt", a.attempt}, {"status", a.status}, {"error", a.error}});
@@ -76,7 +68,7 @@ Response api_paper(Call& call) {
   double cost = 0;
   for (const auto& c : *calls) {
     if (!is_review_stage(c.stage)) continue;
-    call_list.push_back(llm_call_json(c));
+    call_list.push_back(store::to_json(c));
     cost += c.cost_usd;
   }
   j["review_calls"] = call_list;
@@ -102,22 +94,24 @@ Response api_compare(Call& call) {
     SHOAL_WEB_TRY(paper, store::get_paper(call.store, id));
     SHOAL_WEB_TRY(summary, store::paper_summary(call.store, id));
     SHOAL_WEB_TRY(reviews, store::list_reviews(call.store, id));
-    json j = paper_summary_json(*summary);
-    j["abstract"] = paper->abstract;
-    j["unverified"] = embedded_json(paper->unverified_json);
-    j["citations"] = embedded_json(paper->citations_json);
-    j["reviews"] = reviews_json(*reviews);
+    json j = store::to_json(*summary);
+    j["abstract"] = paper->abstract;  // the whole abstract; the summary's is cut short
+    j["unverified"] = store::stored_json(paper->unverified_json);
+    j["citations"] = store::stored_json(paper->citations_json);
+    j["reviews"] = store::to_json(*reviews);
     papers.push_back(j);
   }
   return json_response({{"papers", papers}, {"score_names", store::score_names()}});
 }
+
+Response api_review_scores(Call&) { return json_response(store::review_scores_json()); }
 
 Response api_add_review(Call& call) {
   SHOAL_WEB_TRY(form, parse_human_review(call.request.body));
   SHOAL_WEB_TRY(paper, store::get_paper(call.store, call.param("id")));
   SHOAL_WEB_TRY(review, store::add_review(call.store, to_store_review(*form, paper->id)));
   SHOAL_WEB_TRY(summary, store::paper_summary(call.store, paper->id));
-  return json_response({{"review", review_json(*review)}, {"scores", scores_json(summary->scores)}}, 201);
+  return json_response({{"review", store::to_json(*review)}, {"scores", store::to_json(summary->scores)}}, 201);
 }
 
 }  // namespace shoal::web

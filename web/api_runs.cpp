@@ -1,6 +1,7 @@
 // Runs: the list with progress, one run with its stages and baseline, its events (polled
 // for live updates), its ideas with sorting, filtering and search, and its agreement view.
 #include "store/llm_calls.hpp"
+#include "store/records.hpp"
 #include "web/agreement.hpp"
 #include "web/handlers.hpp"
 #include "web/json_views.hpp"
@@ -8,15 +9,23 @@
 #include "web/responses.hpp"
 
 namespace shoal::web {
+namespace {
+
+// A run with its progress (zeros when it has no ideas yet).
+json run_with_progress(const store::Run& run, const std::map<std::string, store::RunProgress>& progress) {
+  json j = store::to_json(run);
+  auto p = progress.find(run.id);
+  j["progress"] = store::to_json(p == progress.end() ? store::RunProgress{} : p->second);
+  return j;
+}
+
+}  // namespace
 
 Response api_runs(Call& call) {
   SHOAL_WEB_TRY(runs, store::list_runs(call.store));
   SHOAL_WEB_TRY(progress, store::run_progress(call.store));
   json list = json::array();
-  for (const auto& run : *runs) {
-    auto p = progress->find(run.id);
-    list.push_back(run_json(run, p == progress->end() ? nullptr : &p->second));
-  }
+  for (const auto& run : *runs) list.push_back(run_with_progress(run, *progress));
   return json_response({{"runs", list}});
 }
 
@@ -27,13 +36,10 @@ Response api_run(Call& call) {
   SHOAL_WEB_TRY(spend, store::llm_spend_of_run(call.store, run->id));
   SHOAL_WEB_TRY(baseline, store::find_baseline(call.store, run->template_hash));
 
-  auto p = progress->find(run->id);
-  json j = run_json(*run, p == progress->end() ? nullptr : &p->second);
-  json stage_list = json::array();
-  for (const auto& s : *stages) stage_list.push_back(stage_json(s));
-  j["stages"] = stage_list;
+  json j = run_with_progress(*run, *progress);
+  j["stages"] = store::to_json(*stages);
   j["llm"] = {{"calls", spend->calls}, {"tokens", spend->tokens}, {"cost_usd", spend->cost_usd}};
-  j["baseline"] = *baseline ? node_json(**baseline, false) : json(nullptr);
+  j["baseline"] = *baseline ? store::to_json(**baseline) : json(nullptr);
   return json_response(j);
 }
 
@@ -42,9 +48,7 @@ Response api_run_events(Call& call) {
   SHOAL_WEB_TRY(limit, int_param(call.target, "limit", 200, 1, 1000));
   SHOAL_WEB_TRY(run, store::get_run(call.store, call.param("id")));
   SHOAL_WEB_TRY(events, store::list_events(call.store, run->id, *after, static_cast<int>(*limit)));
-  json list = json::array();
-  for (const auto& e : *events) list.push_back(event_json(e));
-  return json_response({{"events", list}, {"status", run->status}});
+  return json_response({{"events", store::to_json(*events)}, {"status", run->status}});
 }
 
 Response api_run_ideas(Call& call) {
@@ -60,9 +64,7 @@ Response api_run_ideas(Call& call) {
   SHOAL_WEB_TRY(ranges, score_ranges(call.target));
   q.ranges = *ranges;
   SHOAL_WEB_TRY(ideas, store::find_ideas(call.store, q));
-  json list = json::array();
-  for (const auto& i : *ideas) list.push_back(idea_summary_json(i));
-  return json_response({{"ideas", list}, {"score_names", store::score_names()}});
+  return json_response({{"ideas", store::to_json(*ideas)}, {"score_names", store::score_names()}});
 }
 
 namespace {

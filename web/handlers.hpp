@@ -50,6 +50,7 @@ Response api_paper(Call& call);
 Response api_paper_pdf(Call& call);
 Response api_compare(Call& call);
 Response api_add_review(Call& call);
+Response api_review_scores(Call& call);
 Response api_agreement(Call& call);
 // Sessions (api_session.cpp)
 Response api_session(Call& call);

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/review_scores.hpp"
 #include "web/diff.hpp"
 
 namespace shoal::web {
@@ -9,31 +10,16 @@ namespace {
 
 using nlohmann::json;
 
-// The scores of the form: body key, range, and where it goes.
-struct ScoreField {
-  const char* key;
-  int min, max;
-  double paper::ReviewForm::*member;
-};
-
-const ScoreField kScores[] = {
-    {"originality", 1, 4, &paper::ReviewForm::originality}, {"quality", 1, 4, &paper::ReviewForm::quality},
-    {"clarity", 1, 4, &paper::ReviewForm::clarity},         {"significance", 1, 4, &paper::ReviewForm::significance},
-    {"soundness", 1, 4, &paper::ReviewForm::soundness},     {"presentation", 1, 4, &paper::ReviewForm::presentation},
-    {"contribution", 1, 4, &paper::ReviewForm::contribution}, {"overall", 1, 10, &paper::ReviewForm::overall},
-    {"confidence", 1, 5, &paper::ReviewForm::confidence},
-};
-
 // The list fields: one point per non-blank line of a text, or a list of strings.
 struct ListField {
   const char* key;
-  std::vector<std::string> paper::ReviewForm::*member;
+  std::vector<std::string> store::ReviewForm::*member;
 };
 
-const ListField kLists[] = {{"strengths", &paper::ReviewForm::strengths},
-                            {"weaknesses", &paper::ReviewForm::weaknesses},
-                            {"questions", &paper::ReviewForm::questions},
-                            {"limitations", &paper::ReviewForm::limitations}};
+const ListField kLists[] = {{"strengths", &store::ReviewForm::strengths},
+                            {"weaknesses", &store::ReviewForm::weaknesses},
+                            {"questions", &store::ReviewForm::questions},
+                            {"limitations", &store::ReviewForm::limitations}};
 
 constexpr size_t kMaxText = 20000;
 
@@ -81,11 +67,12 @@ Expected<HumanReview> parse_human_review(std::string_view body) {
                             " characters");
     r.form.*l.member = *list;
   }
-  for (const auto& s : kScores) {
-    auto it = doc.find(s.key);
+  for (const auto& s : store::review_scores()) {
+    const std::string key(s.name);
+    auto it = doc.find(key);
     if (it == doc.end() || !it->is_number_integer() || it->get<int64_t>() < s.min || it->get<int64_t>() > s.max)
-      return bad(s.key, "must be a whole number from " + std::to_string(s.min) + " to " + std::to_string(s.max));
-    r.form.*s.member = static_cast<double>(it->get<int64_t>());
+      return bad(key, "must be a whole number from " + std::to_string(s.min) + " to " + std::to_string(s.max));
+    r.form.*(s.field) = static_cast<double>(it->get<int64_t>());
   }
   if (auto it = doc.find("ethical_concerns"); it != doc.end()) {
     if (!it->is_boolean()) return bad("ethical_concerns", "must be true or false");
@@ -100,7 +87,7 @@ Expected<HumanReview> parse_human_review(std::string_view body) {
 }
 
 store::Review to_store_review(const HumanReview& review, const std::string& paper_id) {
-  return paper::to_store_review(review.form, paper_id, "human", review.reviewer);
+  return store::to_store_review(review.form, paper_id, "human", review.reviewer);
 }
 
 }  // namespace shoal::web

@@ -1,19 +1,20 @@
-// The human review form: the AI reviewer's form (paper/review_form.hpp, NeurIPS style) filled
-// in by a person, parsed strictly from a request's JSON body before anything is stored.
+// The human review form: the AI reviewer's form (store/review_form.hpp, NeurIPS style) filled
+// in by a person, parsed strictly from a request's JSON body before anything is stored; the
+// scores and their ranges are the store's (store/review_scores.hpp).
 #pragma once
 
 #include <string>
 #include <string_view>
 
 #include "core/expected.hpp"
-#include "paper/review_form.hpp"
+#include "store/review_form.hpp"
 #include "store/reviews.hpp"
 
 namespace shoal::web {
 
 struct HumanReview {
   std::string reviewer;  // the person's name (1-100 characters)
-  paper::ReviewForm form;
+  store::ReviewForm form;
 };
 
 // Parses a JSON body: "reviewer", the texts "summary" and "strengths", "weaknesses",

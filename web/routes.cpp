@@ -39,6 +39,8 @@ const std::vector<Route>& routes() {
        "a paper with its reviews, artifacts and the LLM calls behind them", true},
       {"GET", "/api/v1/papers/{id}/pdf", Access::read, api_paper_pdf, nullptr, "the PDF (?download=1)"},
       {"POST", "/api/v1/papers/{id}/reviews", Access::write, api_add_review, nullptr, "add a human review"},
+      {"GET", "/api/v1/review-scores", Access::read, api_review_scores, nullptr,
+       "the review form's scores (name, label, min, max) and the score names papers sort by", true},
       {"GET", "/api/v1/compare", Access::read, api_compare, nullptr, "papers side by side (?ids=a,b,...)", true},
       {"GET", "/api/v1/artifacts/{id}", Access::read, api_artifact, nullptr, "an artifact's bytes (?download=1)"},
       {"GET", "/api/v1/llm_calls/{id}", Access::read, api_llm_call, nullptr, "an LLM call's request and response", true},

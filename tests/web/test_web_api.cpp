@@ -272,6 +272,20 @@ TEST_CASE("an idea shows its experiment tree, and each node its code diff agains
   CHECK(saw_new_lr);
 }
 
+TEST_CASE("the review form's scores and the paper score names reach the pages from the API") {
+  Served s;
+  auto c = s.client();
+  auto table = body_of(get(c, "/api/v1/review-scores"));
+  REQUIRE(table["scores"].is_array());
+  std::map<std::string, int> max_of;
+  for (const auto& score : table["scores"]) max_of[score["name"].get<std::string>()] = score["max"].get<int>();
+  CHECK(max_of == std::map<std::string, int>{{"originality", 4}, {"quality", 4}, {"clarity", 4}, {"significance", 4},
+                                             {"soundness", 4}, {"presentation", 4}, {"contribution", 4},
+                                             {"overall", 10}, {"confidence", 5}});
+  auto papers = body_of(get(c, "/api/v1/papers"));
+  CHECK(table["paper_scores"] == papers["score_names"]);
+}
+
 TEST_CASE("writing a human review needs the token; it updates the scores and the agreement view") {
   Served s;
   auto c = s.client();

@@ -211,14 +211,19 @@ async function showTranscript(id, target) {
   }
 }
 
-// Score scales of the review form, for charts.
-export const SCALES = {
-  overall: 10, originality: 4, quality: 4, clarity: 4, significance: 4,
-  soundness: 4, presentation: 4, contribution: 4, confidence: 5,
-};
+// The review form's scores and the names paper lists sort by, from the store's one table:
+// {scores: [{name, label, min, max}, ...], paper_scores: ['score', 'ai_overall', ...]}.
+// Asked for once per page.
+let reviewScoreTable = null;
+export function reviewScores() {
+  reviewScoreTable ??= api('/api/v1/review-scores');
+  return reviewScoreTable;
+}
 
-// A grouped bar chart: one group per score, one bar per review (scaled to the score's maximum).
-export function scoreChart(reviews) {
+// A grouped bar chart: one group per score of `scores` (reviewScores().scores), one bar per
+// review (scaled to the score's maximum).
+export function scoreChart(reviews, scores) {
+  const SCALES = Object.fromEntries(scores.map((s) => [s.name, s.max]));
   const dims = Object.keys(SCALES).filter((d) => reviews.some((r) => r[d] !== null && r[d] !== undefined));
   if (!reviews.length || !dims.length) return h('p', {class: 'muted'}, 'no scores to chart');
   const colors = ['#3465a4', '#cc0000', '#4e9a06', '#c4a000', '#75507b', '#ce5c00', '#06989a', '#555753'];

@@ -1,16 +1,15 @@
 // Papers side by side: thumbnails, scores (the best of each row marked), decisions,
 // abstracts, unverified numbers and each paper's reviews.
-import {api, decisionBadge, enc, fill, frame, h, num, showError, thumbnail} from '/static/app.js';
+import {api, decisionBadge, enc, fill, frame, h, num, reviewScores, showError, thumbnail} from '/static/app.js';
 
 const main = document.getElementById('main');
-const ROWS = ['score', 'ai_overall', 'meta_overall', 'human_overall', 'originality', 'quality', 'clarity',
-  'significance', 'soundness', 'presentation', 'contribution', 'confidence'];
 
 async function main_() {
   await frame('Compare');
   const ids = new URLSearchParams(location.search).get('ids') || '';
   const data = await api(`/api/v1/compare?ids=${enc(ids)}`);
   const papers = data.papers;
+  const rows = (await reviewScores()).paper_scores;
   const best = (name) => Math.max(...papers.map((p) => p.scores[name] ?? -Infinity));
   const cell = (p, name) => {
     const v = p.scores[name];
@@ -22,7 +21,7 @@ async function main_() {
         thumbnail(p.thumbnail_id, p.id), h('a', {href: `/papers/${enc(p.id)}`, class: 'title'}, p.title || '(untitled)'))))),
       h('tbody', {},
         h('tr', {}, h('th', {}, 'decision'), papers.map((p) => h('td', {}, decisionBadge(p.scores.decision)))),
-        ROWS.map((name) => h('tr', {}, h('th', {}, name), papers.map((p) => cell(p, name)))),
+        rows.map((name) => h('tr', {}, h('th', {}, name), papers.map((p) => cell(p, name)))),
         h('tr', {}, h('th', {}, 'reviews'), papers.map((p) => h('td', {}, `${p.reviews.length}`))),
         h('tr', {}, h('th', {}, 'unverified numbers'), papers.map((p) => h('td', {}, Array.isArray(p.unverified) ? p.unverified.length : '–'))),
         h('tr', {}, h('th', {}, 'citations'), papers.map((p) => h('td', {}, Array.isArray(p.citations) ? p.citations.length : '–'))),

@@ -2,8 +2,8 @@
 // numbers the claim check could not verify, the citations; every review with a score chart
 // and the LLM transcripts behind them; and the human review form.
 import {
-  api, badge, decisionBadge, enc, fill, frame, h, llmCallTable, num, scoreChart, segment, session, showError,
-  thumbnail, usd, when, writeJSON,
+  api, badge, decisionBadge, enc, fill, frame, h, llmCallTable, num, reviewScores, scoreChart, segment, session,
+  showError, thumbnail, usd, when, writeJSON,
 } from '/static/app.js';
 
 const main = document.getElementById('main');
@@ -26,27 +26,27 @@ function listOf(items, empty, id) {
   return h('ul', {id}, items.map((i) => h('li', {}, itemText(i))));
 }
 
-function reviewCard(r) {
-  const scores = ['overall', 'originality', 'quality', 'clarity', 'significance', 'soundness', 'presentation',
-    'contribution', 'confidence'].filter((k) => r[k] !== null).map((k) => `${k} ${num(r[k], 1)}`).join(' · ');
+// A review: who, the decision, each score of `scores` (the review form's) it gives, the text.
+function reviewCard(r, scores) {
+  const given = scores.map((s) => s.name).filter((k) => r[k] !== null).map((k) => `${k} ${num(r[k], 1)}`).join(' · ');
   return h('article', {class: `review ${r.reviewer_kind}`, 'data-review': r.id},
     h('header', {}, badge(r.reviewer_kind), ' ', h('strong', {class: 'reviewer'}, r.reviewer), ' ', decisionBadge(r.decision),
       h('span', {class: 'muted'}, ` ${when(r.created_ms)}`)),
     r.status === 'failed' ? h('p', {class: 'error'}, `failed: ${r.error || 'unusable reply'}`) : null,
-    h('p', {class: 'scores'}, scores || 'no scores'),
+    h('p', {class: 'scores'}, given || 'no scores'),
     r.text ? h('pre', {class: 'review-text'}, r.text) : null);
 }
 
-const FORM_SCORES = [['overall', 1, 10], ['originality', 1, 4], ['quality', 1, 4], ['clarity', 1, 4],
-  ['significance', 1, 4], ['soundness', 1, 4], ['presentation', 1, 4], ['contribution', 1, 4], ['confidence', 1, 5]];
 const FORM_TEXTS = ['summary', 'strengths', 'weaknesses', 'questions', 'limitations'];
 
-function reviewForm(onSaved) {
+// The human review form: the texts, a whole number for each score of `scores` in its range,
+// ethical concerns and the decision.
+function reviewForm(onSaved, scores) {
   const message = h('p', {id: 'review-message', role: 'status'});
   const form = h('form', {id: 'review-form', class: 'review-form'},
     h('label', {}, 'Your name ', h('input', {name: 'reviewer', required: true, maxlength: 100})),
     FORM_TEXTS.map((t) => h('label', {}, t, h('textarea', {name: t, rows: 3}))),
-    h('div', {class: 'score-inputs'}, FORM_SCORES.map(([name, min, max]) =>
+    h('div', {class: 'score-inputs'}, scores.map(({name, min, max}) =>
       h('label', {}, `${name} (${min}-${max}) `, h('input', {type: 'number', name, min, max, required: true})))),
     h('label', {class: 'check'}, h('input', {type: 'checkbox', name: 'ethical_concerns'}), 'ethical concerns'),
     h('label', {}, 'Decision ', h('select', {name: 'decision'}, h('option', {value: 'accept'}, 'accept'),
@@ -57,7 +57,7 @@ function reviewForm(onSaved) {
     const data = new FormData(form);
     const body = {reviewer: data.get('reviewer'), decision: data.get('decision'), ethical_concerns: data.get('ethical_concerns') === 'on'};
     for (const t of FORM_TEXTS) body[t] = data.get(t);
-    for (const [name] of FORM_SCORES) body[name] = Number.parseInt(data.get(name), 10);
+    for (const {name} of scores) body[name] = Number.parseInt(data.get(name), 10);
     try {
       await writeJSON(`/api/v1/papers/${enc(paperId)}/reviews`, body);
       fill(message, 'Review saved.');
@@ -74,15 +74,16 @@ function reviewForm(onSaved) {
 
 async function renderReviews(box) {
   const paper = await api(`/api/v1/papers/${enc(paperId)}`);
+  const {scores} = await reviewScores();
   const ai = paper.reviews.filter((r) => r.reviewer_kind !== 'human');
   const human = paper.reviews.filter((r) => r.reviewer_kind === 'human');
   fill(box,
     h('h2', {}, `Reviews (${paper.reviews.length})`),
-    scoreChart(paper.reviews),
+    scoreChart(paper.reviews, scores),
     h('h3', {}, 'AI reviews and meta-review'),
-    ai.length ? h('div', {id: 'ai-reviews'}, ai.map(reviewCard)) : h('p', {class: 'muted'}, 'no AI review yet'),
+    ai.length ? h('div', {id: 'ai-reviews'}, ai.map((r) => reviewCard(r, scores))) : h('p', {class: 'muted'}, 'no AI review yet'),
     h('h3', {}, 'Human reviews'),
-    human.length ? h('div', {id: 'human-reviews'}, human.map(reviewCard)) : h('p', {class: 'muted', id: 'human-reviews'}, 'no human review yet'));
+    human.length ? h('div', {id: 'human-reviews'}, human.map((r) => reviewCard(r, scores))) : h('p', {class: 'muted', id: 'human-reviews'}, 'no human review yet'));
   return paper;
 }
 
@@ -100,6 +101,7 @@ async function main_() {
         paper.pages ? ` · ${paper.pages} pages` : ''))
     : h('p', {class: 'error'}, `no PDF: ${paper.error || 'this attempt did not compile'}`);
   const signedIn = (await session()).signed_in;
+  const formScores = (await reviewScores()).scores;
   fill(main,
     h('p', {}, h('a', {href: `/runs/${enc(paper.run_id)}`}, `← run ${paper.run_id}`), ' · idea ',
       h('a', {href: `/ideas/${enc(paper.idea.id)}`}, paper.idea.title || paper.idea.name),
@@ -125,7 +127,7 @@ async function main_() {
     llmCallTable(paper.review_calls, transcript), transcript,
     h('h2', {}, 'Your review'),
     signedIn ? null : h('p', {class: 'muted', id: 'read-only'}, 'Read-only: sign in with the token (top right) to submit a review.'),
-    reviewForm(() => renderReviews(reviews)));
+    reviewForm(() => renderReviews(reviews), formScores));
   await renderReviews(reviews);
 }
 

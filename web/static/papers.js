@@ -1,10 +1,8 @@
 // Every paper (each idea's newest compiled attempt): sorted by any score, filtered, searched
 // in titles and abstracts, a page at a time; pick two or more to compare.
-import {api, decisionBadge, enc, fill, frame, h, num, showError, thumbnail} from '/static/app.js';
+import {api, decisionBadge, enc, fill, frame, h, num, reviewScores, showError, thumbnail} from '/static/app.js';
 
 const main = document.getElementById('main');
-const SCORES = ['score', 'ai_overall', 'meta_overall', 'human_overall', 'originality', 'quality', 'clarity',
-  'significance', 'soundness', 'presentation', 'contribution', 'confidence'];
 const state = new URLSearchParams(location.search);
 
 function row(p) {
@@ -51,7 +49,8 @@ async function main_() {
   const pager = h('div', {class: 'pager'});
   const count = h('p', {class: 'muted', id: 'count'});
   const q = h('input', {type: 'search', id: 'q', placeholder: 'search titles and abstracts', value: state.get('q') || ''});
-  const sort = select('sort', 'sort', [...SCORES.map((s) => [s, s]), ['created', 'created'], ['title', 'title']], 'score');
+  const scores = (await reviewScores()).paper_scores;
+  const sort = select('sort', 'sort', [...scores.map((s) => [s, s]), ['created', 'created'], ['title', 'title']], 'score');
   const order = select('order', 'order', [['', 'default order'], ['desc', 'descending'], ['asc', 'ascending']], '');
   const decision = select('decision', 'decision', [['', 'any decision'], ['accept', 'accept'], ['reject', 'reject']], '');
   const runs = await api('/api/v1/runs');

@@ -1,14 +1,15 @@
 // A run: its header, its ideas (sorted, filtered, searched), its stages and its events
 // (polled while the run is active).
 import {
-  api, badge, decisionBadge, duration, enc, fill, frame, h, num, segment, showError, thumbnail, usd, when,
+  api, badge, decisionBadge, duration, enc, fill, frame, h, num, reviewScores, segment, showError, thumbnail, usd,
+  when,
 } from '/static/app.js';
 
 const main = document.getElementById('main');
 const runId = segment(1);
-const SORTS = ['rank', 'score', 'ai_overall', 'meta_overall', 'human_overall', 'originality', 'quality', 'clarity',
-  'significance', 'soundness', 'presentation', 'contribution', 'confidence', 'best_metric', 'interestingness',
-  'feasibility', 'novelty', 'title', 'status', 'created'];
+// The idea's own sorts around the paper scores (reviewScores().paper_scores).
+const IDEA_SORTS_FIRST = ['rank'];
+const IDEA_SORTS_LAST = ['best_metric', 'interestingness', 'feasibility', 'novelty', 'title', 'status', 'created'];
 
 function noveltyCell(idea) {
   if (idea.novel === null) return h('span', {class: 'muted'}, 'unchecked');
@@ -40,7 +41,10 @@ function ideaRow(idea, baseline) {
     h('td', {}, decisionBadge(s.decision)));
 }
 
-function controls(onChange) {
+// The search, sort, decision and score-filter controls; `paperScores` are the score names
+// the ideas sort and filter by besides their own.
+function controls(onChange, paperScores) {
+  const SORTS = [...IDEA_SORTS_FIRST, ...paperScores, ...IDEA_SORTS_LAST];
   const q = h('input', {type: 'search', id: 'q', placeholder: 'search titles and abstracts'});
   const sort = h('select', {id: 'sort'}, SORTS.map((s) => h('option', {value: s}, s)));
   const order = h('select', {id: 'order'}, h('option', {value: ''}, 'default order'),
@@ -112,6 +116,7 @@ async function main_() {
       h('td', {}, duration(s.started_ms, s.ended_ms)), h('td', {class: 'num'}, usd(s.cost_usd)),
       h('td', {class: 'error'}, s.error)))))
     : h('p', {class: 'muted'}, 'no stage has run yet');
+  const paperScores = (await reviewScores()).paper_scores;
   fill(main,
     h('h1', {}, `Run ${run.id}`),
     h('p', {}, statusCell, ` template ${run.template} · model ${run.model} · cost ${usd(run.cost_usd)} of ${usd(run.budget_usd)}`,
@@ -121,7 +126,7 @@ async function main_() {
       ' · ', h('a', {href: `/runs/${enc(run.id)}/agreement`, id: 'agreement-link'}, 'AI vs human agreement'),
       ' · ', h('a', {href: `/papers?run=${enc(run.id)}`}, 'papers of this run')),
     h('h2', {}, 'Ideas'),
-    controls((p) => loadIdeas(body, p, baseline)),
+    controls((p) => loadIdeas(body, p, baseline), paperScores),
     h('table', {id: 'ideas'},
       h('thead', {}, h('tr', {}, ['', 'rank', '', 'idea', 'novelty', 'status', 'best metric', 'score', 'AI mean (n)',
         'human (n)', 'decision'].map((t) => h('th', {}, t)))),
