@@ -32,18 +32,6 @@ void replace_all(std::vector<DiffLine>& out, const std::vector<std::string>& a, 
 
 }  // namespace
 
-std::vector<std::string> split_lines(std::string_view text) {
-  std::vector<std::string> lines;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    lines.emplace_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return lines;
-}
-
 std::vector<DiffLine> diff_lines(const std::vector<std::string>& a, const std::vector<std::string>& b, int max_edits) {
   // Common prefix and suffix first: most edits touch a few lines of a long file.
   size_t pre = 0;

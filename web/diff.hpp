@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/text.hpp"
+
 namespace shoal::web {
 
 struct DiffLine {
@@ -39,7 +41,7 @@ struct FileDiff {
 // The per-file diff of two snapshots (either may be "": no code), files in name order.
 std::vector<FileDiff> diff_snapshots(std::string_view old_snapshot, std::string_view new_snapshot);
 
-// Splits text into lines (without their '\n'; a final newline adds no empty line).
-std::vector<std::string> split_lines(std::string_view text);
+// Text is split into lines by shoal::split_lines (core/text.hpp).
+using shoal::split_lines;
 
 }  // namespace shoal::web

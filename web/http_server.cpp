@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/log.hpp"
+#include "core/text.hpp"
 
 namespace shoal::web {
 namespace {
@@ -32,11 +33,7 @@ struct Shared {
 };
 
 // Lower-cases a header name (Beast hands out Boost string views).
-std::string lower(boost::beast::string_view s) {
-  std::string out(s.data(), s.size());
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+std::string lower(boost::beast::string_view s) { return shoal::lower(std::string_view(s.data(), s.size())); }
 
 // A JSON error body, built by hand: this file does not parse or build JSON otherwise.
 Response error_response(int status, const std::string& kind, const std::string& message) {

@@ -209,7 +209,7 @@ def test_run_settings_take_effect(tmp):
     model = CarefulModel()
     home = os.path.join(tmp, "settings")
     summary = shoal.run(TINY, home, model=shoal.PythonModel(model), ideas=1, search="tree", smoke=True, novelty=False,
-                        settings={"seed_runs": 3, "drafts": 1, "max_nodes": 3, "review_ensemble": 2,
+                        settings={"seed_runs": 3, "drafts": 1, "parallel_nodes": 1, "max_nodes": 3, "review_ensemble": 2,
                                   "paper_citation_rounds": 0, "plot_fix_rounds": 0, "review_reflections": 0})
     assert summary["status"] == "done" and summary["done"] == 1, summary
     s = shoal.open(home)

@@ -160,12 +160,12 @@ REVIEW_FORM = {"Summary": "A sweep.", "Strengths": ["real runs"], "Weaknesses": 
 def settings_reach_the_run(tpl):
     """--set seed_runs, drafts (shoal run) and review_ensemble (shoal review) take effect."""
     db, rid, _ = whole_run("tree_settings", tpl, ["--search", "tree", "--max-nodes", "3", "--set", "seed_runs=3",
-                                                  "--set", "drafts=1"])
+                                                  "--set", "drafts=1", "--set", "parallel_nodes=1"])
     con = connect(db)
     kinds = [k for (k,) in con.execute("SELECT n.kind FROM nodes n JOIN ideas i ON i.id = n.idea_id WHERE i.run_id = ?",
                                        (rid,))]
     check("--set seed_runs=3: three seed runs per idea", kinds.count("seed") == 2 * 3, str(kinds))
-    check("--set drafts=1: one draft per idea", kinds.count("draft") == 2, str(kinds))
+    check("--set drafts=1 (one node expanded at a time): one draft per idea", kinds.count("draft") == 2, str(kinds))
     stored = json.loads(con.execute("SELECT config_json FROM runs WHERE id = ?", (rid,)).fetchone()[0])
     check("the run stores its settings", stored["settings"]["seed_runs"] == "3", str(stored))
 
