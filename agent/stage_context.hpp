@@ -18,9 +18,15 @@
 #include "experiments/executor.hpp"
 #include "experiments/template.hpp"
 #include "store/db.hpp"
+#include "store/ideas.hpp"
 #include "tools/literature.hpp"
 
 namespace shoal::agent {
+
+// The input of a stage that works on one idea (novelty, experiments, paper).
+struct IdeaIn {
+  store::Idea idea;
+};
 
 // A stage's progress report for the terminal and the events table.
 struct ProgressNote {

@@ -4,8 +4,10 @@ providers' prompt caches serve.
 
 One scripted idea goes through every LLM stage of a run (ideas with a reflection, novelty,
 linear search with 3 runs, plots with the figure review, the write-up with its sections and
-final pass, and the review with reflection and a meta-review) on the tiny test template,
-against the fake provider server over real HTTP (tests/fake_llm/server.py). The server
+final pass, and the review with reflection and a meta-review),
+against the fake provider server over real HTTP (tests/fake_llm/server.py), on the grokking
+template in smoke mode (its real code and task, so the prompts have a real size; the model's
+runs choose flags, no code edits). The server
 follows the providers' caches as documented: OpenAI caches a request's prefix already seen
 (1,024 tokens or more) by itself; Anthropic caches up to each cache_control mark Shoal sets
 (the system prompt and a request's stable prefix). The prices are the list prices of the
@@ -26,17 +28,17 @@ import tempfile
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-TINY = os.path.join(HERE, "..", "tests", "templates", "tiny")
+GROKKING = os.path.join(HERE, "..", "templates", "grokking")
 SERVER = os.path.join(HERE, "..", "tests", "fake_llm", "server.py")
 PRICES = os.path.join(HERE, "..", "llm", "prices.json")
 MODELS = {"openai": "openai:gpt-4o", "anthropic": "anthropic:claude-sonnet-4-5"}
 
-FORM = {"Summary": "The paper changes where a small fit starts.", "Strengths": ["real runs"],
+FORM = {"Summary": "The paper varies weight decay in a grokking task.", "Strengths": ["real runs"],
         "Weaknesses": ["one template"], "Originality": 2, "Quality": 3, "Clarity": 3, "Significance": 2,
         "Questions": ["how many seeds?"], "Limitations": ["small scale"], "Ethical Concerns": False,
         "Soundness": 3, "Presentation": 3, "Contribution": 2, "Overall": 5, "Confidence": 4, "Decision": "Reject"}
-IDEA = {"Name": "closer_start", "Title": "Starting the fit closer to the answer",
-        "Hypothesis": "A closer start lowers the final loss.", "Experiment": "Change the starting weight.",
+IDEA = {"Name": "decay_sweep", "Title": "How weight decay moves the grokking point",
+        "Hypothesis": "More weight decay reaches 99% validation accuracy sooner.", "Experiment": "Run with other weight decays.",
         "Interestingness": 6, "Feasibility": 9, "Novelty": 5}
 
 
@@ -44,10 +46,10 @@ def fenced(lang, body):
     return "```" + lang + "\n" + body + "\n```\n"
 
 
-def coder(old, new, plan):
-    edit = "experiment.py\n```python\n<<<<<<< SEARCH\na, w = 3.0, " + old + "\n=======\na, w = 3.0, " + new + \
-           "\n>>>>>>> REPLACE\n```\n"
-    return "The change.\n\n" + edit + "\n" + fenced("json", json.dumps({"plan": plan, "args": [], "notes": plan}))
+def coder(weight_decay, plan):
+    """A run that only chooses a flag (no edit blocks)."""
+    return "This run changes a flag only.\n\n" + fenced("json", json.dumps(
+        {"plan": plan, "args": ["--weight_decay", weight_decay], "notes": plan}))
 
 
 def rules():
@@ -57,16 +59,15 @@ def rules():
         ("TASK: reflect on review", fenced("json", json.dumps(FORM)) + "I am done\n"),
         ("TASK: meta-review", fenced("json", json.dumps(FORM))),
         ("TASK: final pass", "NO CHANGES"),
-        ("TASK: write title and abstract", fenced("latex title", "Where the Fit Starts") +
-         fenced("latex abstract", "We change where a small fit starts and compare the final loss with the baseline.")),
+        ("TASK: write title and abstract", fenced("latex title", "Weight Decay and Grokking") +
+         fenced("latex abstract", "We vary weight decay and compare when validation accuracy reaches its target.")),
         ("TASK: citation search query", fenced("json", json.dumps({"query": "", "done": True}))),
         ("TASK: refine section", fenced("latex", "This section reports the runs as they were measured.")),
         ("TASK: draft section", fenced("latex", "This section reports the runs.")),
-        ("plot.py wrote these figures", fenced("json", json.dumps({"captions": {"loss.png": "Final loss of each run."},
-                                                                    "notes": {"loss.png": "ok"}}))),
-        ("run 1 of at most 3, attempt 1", coder("0.0", "1.0", "start at 1")),
-        ("run 2 of at most 3", coder("1.0", "2.0", "start at 2")),
-        ("run 3 of at most 3", coder("2.0", "2.5", "start at 2.5")),
+        ("plot.py wrote these figures", fenced("json", json.dumps({"captions": {}, "notes": {}}))),
+        ("run 1 of at most 3, attempt 1", coder("0.3", "weight decay 0.3")),
+        ("run 2 of at most 3", coder("0.1", "weight decay 0.1")),
+        ("run 3 of at most 3", coder("2.0", "weight decay 2.0")),
         ("The idea to check", "THOUGHT:\nNothing like it.\n\nRESPONSE:\n" + fenced("json", json.dumps(
             {"Decision": "novel", "Query": "", "Reasons": "no paper does this", "Papers": []}))),
         ("Look again at the idea you just wrote", "NEW IDEA JSON:\n" + fenced("json", json.dumps(IDEA)) + "I am done\n"),
@@ -88,8 +89,8 @@ def measure(shoal, protocol, tmp):
         urllib.request.urlopen(req).read()
         home = os.path.join(tmp, protocol)
         base = url + ("/v1" if protocol == "openai" else "")
-        env = dict(os.environ, OPENAI_API_KEY="sk-test-openai", ANTHROPIC_API_KEY="sk-test-anthropic")
-        cmd = [shoal, "run", os.path.join(tmp, "tiny"), "--home", home, "--model", MODELS[protocol], "--budget", "5",
+        env = dict(os.environ, OPENAI_API_KEY="sk-test-openai", ANTHROPIC_API_KEY="sk-ant-test")
+        cmd = [shoal, "run", os.path.join(tmp, "grokking"), "--home", home, "--model", MODELS[protocol], "--budget", "5",
                "--smoke", "--ideas", "1", "--generate", "1", "--max-runs", "3", "--search", "linear",
                "--set", "reflections=1", "--set", "llm_base_url=" + base, "--set", "literature_max_retries=0",
                "--set", "literature_s2_url=http://127.0.0.1:9", "--set", "literature_openalex_url=http://127.0.0.1:9",
@@ -121,7 +122,7 @@ def main():
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="shoal-llm-cost-")
     os.chmod(tmp, 0o755)
-    shutil.copytree(TINY, os.path.join(tmp, "tiny"))
+    shutil.copytree(GROKKING, os.path.join(tmp, "grokking"))
     try:
         for protocol in (["openai", "anthropic"] if a.protocol == "both" else [a.protocol]):
             m = measure(os.path.abspath(a.shoal), protocol, tmp)

@@ -10,6 +10,7 @@
 #include "paper/pdf_text.hpp"
 #include "store/blobs.hpp"
 #include "store/papers.hpp"
+#include "store/review_scores.hpp"
 
 namespace shoal::agent {
 using nlohmann::json;
@@ -47,14 +48,11 @@ ReviewOptions review_options(const RunSettings& s) {
 
 namespace {
 
-// The meta-review's words (summary, strengths, ... ethical concerns) from `from`; its scores stay.
-void take_text(paper::ReviewForm& meta, const paper::ReviewForm& from) {
-  meta.summary = from.summary;
-  meta.strengths = from.strengths;
-  meta.weaknesses = from.weaknesses;
-  meta.questions = from.questions;
-  meta.limitations = from.limitations;
-  meta.ethical_concerns = from.ethical_concerns;
+// The meta-review: the words of `words` (summary, strengths, ... ethical concerns) with the
+// scores of `scores` (the ensemble's means).
+paper::ReviewForm with_scores(paper::ReviewForm words, const paper::ReviewForm& scores) {
+  for (const auto& s : store::review_scores()) words.*(s.field) = scores.*(s.field);
+  return words;
 }
 
 bool fatal(const Error& e) { return e.kind == ErrorKind::budget_exceeded || e.kind == ErrorKind::cancelled; }
@@ -174,7 +172,7 @@ Expected<ReviewSet> review_pdf(llm::Client& client, experiments::Executor& execu
 
   paper::ReviewForm meta = paper::mean_scores(set.reviews);
   if (set.reviews.size() == 1) {
-    take_text(meta, set.reviews[0]);
+    meta = with_scores(set.reviews[0], meta);
   } else {
     std::vector<llm::Message> messages = {llm::Message::user(
         render("review_meta", {{"count", std::to_string(set.reviews.size())},
@@ -183,7 +181,7 @@ Expected<ReviewSet> review_pdf(llm::Client& client, experiments::Executor& execu
     std::string raw;
     auto written = reviewer.ask_form(messages, raw);
     if (written.ok()) {
-      take_text(meta, *written);
+      meta = with_scores(*written, meta);
     } else if (fatal(written.error())) {
       return written.error();
     } else {

@@ -9,10 +9,7 @@
 
 namespace shoal::agent {
 
-struct ExperimentsIn {
-  store::Idea idea;
-};
-
+using ExperimentsIn = IdeaIn;
 using ExperimentsOut = ExperimentOutcome;
 
 // Runs the search for the idea and records its best metric on the idea. An empty

@@ -19,9 +19,7 @@ namespace shoal::agent {
 // An unreachable literature never fails the stage: the model is told and decides from what
 // it has, and the JSON says so. Errors are the model's (budget_exceeded, cancelled, remote)
 // and the store's.
-struct NoveltyIn {
-  store::Idea idea;
-};
+using NoveltyIn = IdeaIn;
 
 struct NoveltyOut {
   store::Idea idea;  // as stored after the check (as the stage output is stored: novel only)

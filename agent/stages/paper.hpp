@@ -11,10 +11,7 @@
 
 namespace shoal::agent {
 
-struct PaperIn {
-  store::Idea idea;
-};
-
+using PaperIn = IdeaIn;
 // The newest compiled attempt and what the write-up did (as stored: ids, pages and counts).
 using PaperOut = WriteupResult;
 

@@ -56,8 +56,8 @@ The provider zoo, from the providers' documentation:
   events, a usage chunk with stream_options.include_usage, then [DONE]; Anthropic
   message_start, content_block_start/delta/stop, ping, message_delta, message_stop).
   OpenAI response_format json_schema is answered with the reply text as the content; an
-  Anthropic tool_choice {"type": "tool"} with a tool_use block whose input is the reply parsed
-  as JSON (stop_reason "tool_use").
+  Anthropic tool_choice {"type": "tool"} with a tool_use block whose input is the JSON object in
+  the reply (the whole reply, its fenced block, or the object amid prose; stop_reason "tool_use").
 Only Debian's /usr/bin/python3 standard library is used.
 """
 import argparse
@@ -78,6 +78,26 @@ REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
            529: "Overloaded"}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
+
+
+def json_object_in(text):
+    """The JSON object a model would put in a forced tool call's input: the whole reply when it
+    is JSON, else its last ```json fenced block, else the span from its first '{' to its last
+    '}' (a reply written with prose around the object); None when there is none."""
+    candidates = [text]
+    fenced = text.split("```json")
+    if len(fenced) > 1:
+        candidates.append(fenced[-1].split("```")[0])
+    if "{" in text and "}" in text:
+        candidates.append(text[text.index("{"):text.rindex("}") + 1])
+    for c in candidates:
+        try:
+            value = json.loads(c)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            return value
+    return None
 
 class ApiError(Exception):
     """A request the provider would refuse: HTTP status, error type, message."""
@@ -615,9 +635,8 @@ class Handler:
         stop_reason = {"end": "end_turn", "stop": "stop_sequence", "length": "max_tokens"}[reason]
         choice = body.get("tool_choice") or {}
         if choice.get("type") == "tool" and reason == "end":
-            try:
-                tool_input = json.loads(text)
-            except ValueError:
+            tool_input = json_object_in(text)
+            if tool_input is None:
                 tool_input = {"text": text}
             content = [{"type": "tool_use", "id": "toolu_fake", "name": choice.get("name"), "input": tool_input}]
             stop_reason = "tool_use"

@@ -21,10 +21,9 @@ std::set<std::string> placeholders(std::string_view text) {
 }  // namespace
 
 TEST_CASE("every prompt the research stages render exists and gets every placeholder it has") {
-  // name -> the variables the stages pass (ideas.cpp, novelty.cpp, code_edit.cpp, experiments.cpp,
-  // tree_search.cpp, stage_llm.cpp)
+  // name -> the variables the stages pass (stages/ideas.cpp, stages/novelty.cpp, search/code_edit.cpp,
+  // search/linear.cpp, search/tree.cpp); the JSON re-ask is the LLM layer's (llm/prompts).
   std::map<std::string, std::set<std::string>> used = {
-      {"json_reask", {"error"}},
       {"ideas_system", {"template_system"}},
       {"ideas_generate", {"task", "code", "seeds", "previous", "reflections"}},
       {"ideas_reflect", {"round", "rounds"}},
@@ -35,17 +34,16 @@ TEST_CASE("every prompt the research stages render exists and gets every placeho
       {"novelty_decide_now", {}},
       {"novelty_no_query", {}},
       {"experiments_coder_system", {"template_system", "metric", "direction", "editable"}},
-      {"experiments_linear",
-       {"task", "title", "idea", "baseline", "notes", "run", "runs", "attempt", "attempts", "feedback", "code"}},
+      {"experiments_context", {"task", "title", "idea", "baseline"}},
+      {"experiments_context_ack", {}},
+      {"experiments_linear", {"notes", "run", "runs", "attempt", "attempts", "feedback", "code"}},
       {"experiments_no_baseline", {}},
       {"experiments_edits_failed", {"failures"}},
       {"experiments_run_failed", {"plan", "outcome"}},
       {"experiments_bad_reply", {"problem"}},
-      {"tree_draft", {"task", "title", "idea", "baseline", "memory", "node", "draft", "code", "metric"}},
-      {"tree_improve", {"task", "title", "idea", "baseline", "memory", "node", "code", "metric", "parent",
-                        "parent_plan", "parent_outcome"}},
-      {"tree_debug", {"task", "title", "idea", "baseline", "memory", "node", "code", "metric", "parent", "parent_plan",
-                      "parent_outcome"}},
+      {"tree_draft", {"memory", "node", "draft", "code", "metric"}},
+      {"tree_improve", {"memory", "node", "code", "metric", "parent", "parent_plan", "parent_outcome"}},
+      {"tree_debug", {"memory", "node", "code", "metric", "parent", "parent_plan", "parent_outcome"}},
   };
   for (const auto& [name, vars] : used) {
     INFO("prompt " << name);
