@@ -169,6 +169,7 @@ JobResult supervise(const Supervision& job, const JobSpec& spec, const CancelTok
   r.cpu_s = std::max(peak_usage.cpu_s, seconds(ru.ru_utime) + seconds(ru.ru_stime));
   r.peak_memory_bytes = std::max<int64_t>({peak_usage.rss_bytes, static_cast<int64_t>(ru.ru_maxrss) * 1024,
                                            job.cgroup ? job.cgroup->peak_memory_bytes() : 0});
+  r.started = !r.sandboxed || bwrap.child > 0;
   r.stdout_tail = out.text();
   r.stderr_tail = err.text();
   r.stdout_bytes = out.total();

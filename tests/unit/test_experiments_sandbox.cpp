@@ -116,13 +116,37 @@ TEST_CASE("unsafe_no_sandbox runs directly, with rlimits, and is recorded") {
   CHECK(r->stdout_tail == "99\n" + std::filesystem::canonical(dir / "w").string() + "\n");
 }
 
-TEST_CASE("a work folder the sandbox user cannot reach is refused with the fix named") {
+TEST_CASE("as root, a work folder and a read-only folder inside a mode-700 folder work and the mode stays") {
   if (::geteuid() != 0) return;  // only root hands the work folder to another user
-  test::TempDir dir;  // mode 0700
-  auto r = run_sandboxed(shell(dir, "true"), {}, CancelToken{});
-  REQUIRE_FALSE(r.ok());
-  CHECK(r.error().kind == ErrorKind::sandbox);
-  CHECK(r.error().message.find("chmod o+x") != std::string::npos);
+  test::TempDir dir;             // mode 0700, never opened to others
+  std::filesystem::create_directories(dir / "tpl");
+  std::ofstream(dir / "tpl" / "data.txt") << "template data\n";
+  auto spec = shell(dir, "cat " + (dir / "tpl" / "data.txt").string() + " && echo out > result.txt && id -u");
+  spec.ro_binds = {dir / "tpl"};
+  auto r = run_sandboxed(spec, {}, CancelToken{});
+  REQUIRE(r.ok());
+  CHECK(r->exit_code == 0);
+  CHECK(r->stdout_tail.rfind("template data\n", 0) == 0);
+  CHECK(r->stdout_tail.find("\n0\n") == std::string::npos);  // not root inside
+  CHECK(std::filesystem::exists(dir / "w" / "result.txt"));
+  CHECK((std::filesystem::status(dir.path()).permissions() & std::filesystem::perms::all) ==
+        std::filesystem::perms::owner_all);
+}
+
+TEST_CASE("bwrap_arguments bind staged folders by path when root staged them") {
+  JobSpec s;
+  s.argv = {"true"};
+  s.ro_binds = {"/opt/template"};
+  auto a = bwrap_arguments(s, "/root/home/work/run_1", "/run/shoal/stage");
+  auto bind = std::find(a.begin(), a.end(), "--bind");
+  REQUIRE(bind != a.end());
+  CHECK(*(bind + 1) == "/run/shoal/stage/work");
+  CHECK(*(bind + 2) == "/root/home/work/run_1");
+  auto ro = std::find(a.begin(), a.end(), "/run/shoal/stage/ro0");
+  REQUIRE(ro != a.end());
+  CHECK(*(ro - 1) == "--ro-bind");
+  CHECK(*(ro + 1) == "/opt/template");
+  CHECK(std::find(a.begin(), a.end(), "--bind-fd") == a.end());
 }
 
 TEST_CASE("bwrap_arguments isolate everything and bind the work folder last") {
