@@ -4,7 +4,9 @@
 #include <fcntl.h>
 #include <pwd.h>
 #include <sys/file.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -39,6 +41,19 @@ Expected<int> try_lock(const fs::path& dir, const SandboxUser& user) {
   ::close(fd);
   if (err == EWOULDBLOCK) return -1;
   return fail(ErrorKind::sandbox, "cannot lock " + file.string() + ": " + std::strerror(err));
+}
+
+// SIGKILLs every process of `uid`: a member just leased has no job, so any process it still
+// has is a leftover that would count against the new job's RLIMIT_NPROC. A child that
+// becomes the user sends kill(-1), which reaches every process that user may signal.
+void kill_leftovers(uid_t uid) {
+  if (::geteuid() != 0) return;
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    if (::setresuid(uid, uid, uid) == 0) ::kill(-1, SIGKILL);
+    ::_exit(0);
+  }
+  if (pid > 0) ::waitpid(pid, nullptr, 0);
 }
 
 }  // namespace
@@ -83,7 +98,9 @@ Expected<UidLease> lease_pool_user(const std::vector<SandboxUser>& members, std:
     for (size_t k = 0; k < members.size(); ++k) {
       const SandboxUser& user = members[(start + k) % members.size()];
       SHOAL_TRY(fd, try_lock(lock_dir, user));
-      if (fd >= 0) return UidLease(user, fd);
+      if (fd < 0) continue;
+      kill_leftovers(user.uid);
+      return UidLease(user, fd);
     }
     if (cancelled && cancelled()) return fail(ErrorKind::cancelled, "cancelled while waiting for a free sandbox user");
     if (std::chrono::steady_clock::now() >= deadline) {

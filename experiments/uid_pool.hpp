@@ -51,7 +51,8 @@ class UidLease {
   int fd_ = -1;
 };
 
-// Takes a member of `members` that no other job holds, trying again every 100 ms until
+// Takes a member of `members` that no other job holds (and, as root, SIGKILLs any process
+// that member still has: with the lock free, no job owns them), trying again every 100 ms until
 // `wait` has passed or `cancelled` says stop. A pool that stays busy is a transient error
 // (ErrorKind::sandbox, transient = true): the caller may park the work and try later.
 Expected<UidLease> lease_pool_user(const std::vector<SandboxUser>& members, std::chrono::milliseconds wait,
