@@ -13,15 +13,10 @@ import subprocess
 import sys
 import tempfile
 
+from run_checks import check, failures
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TINY = os.path.join(HERE, "..", "templates", "tiny")
-failures = []
-
-
-def check(name, ok, detail=""):
-    print(("ok   " if ok else "FAIL ") + name + ("" if ok else ": " + str(detail)[:3000]), flush=True)
-    if not ok:
-        failures.append(name)
 
 
 def main(shoal):
@@ -42,7 +37,7 @@ def main(shoal):
         papers = [x[0] for x in con.execute("SELECT status FROM papers")]
         check("the run is done with its one idea done (the rest skipped)",
               runs == ["done"] and sorted(ideas) == ["done", "skipped"], f"{runs} {ideas}\n{out}")
-        check("its paper compiled", papers == ["compiled"], papers)
+        check("its paper compiled", papers == ["compiled"], str(papers))
         after = stat.S_IMODE(os.stat(private).st_mode)
         check("the folder's mode is unchanged", after == before, oct(after))
     finally:

@@ -10,11 +10,13 @@ usage: concurrent_isolation.py SHOAL_BINARY
 """
 import json, os, pwd, shutil, sqlite3, subprocess, sys, tempfile, threading, time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "run"))
+from run_checks import check, failures  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHOAL = os.path.abspath(sys.argv[1])
 TINY = os.path.join(HERE, "..", "templates", "tiny")
 RUNS = 3
-failures = []
 
 SPY = r"""
 import os, sys
@@ -30,12 +32,6 @@ for pid in range(1, 1 << 16):
         reachable.append(pid)
 print(os.getuid(), len(mine), ' '.join(map(str, reachable)))
 """
-
-
-def check(name, ok, detail=""):
-    print(("ok   " if ok else "FAIL ") + name + ("" if ok else ": " + str(detail)[:3000]), flush=True)
-    if not ok:
-        failures.append(name)
 
 
 def sandbox(base, name, program, opts):
@@ -106,7 +102,7 @@ def main():
         except ValueError:
             result = {"stdout_tail": "", "error": spy.stdout + spy.stderr}
         words = result.get("stdout_tail", "").split()
-        check("the spy job ran", result.get("exit_code") == 0 and len(words) >= 2, result)
+        check("the spy job ran", result.get("exit_code") == 0 and len(words) >= 2, json.dumps(result)[:3000])
         if len(words) >= 2:
             own = int(words[1])
             reachable = [int(w) for w in words[2:]]
@@ -121,7 +117,7 @@ def main():
     for kind in ("fork", "memory", "disk"):
         seen = [o for o in outcomes if o[0] == kind]
         bad = [o[2] for o in seen if not o[1]]
-        check(f"every {kind} bomb ({len(seen)} rounds) was stopped by its own limit", seen and not bad, bad[:1])
+        check(f"every {kind} bomb ({len(seen)} rounds) was stopped by its own limit", bool(seen) and not bad, json.dumps(bad[:1])[:3000])
     if os.geteuid() == 0:
         # Killed jobs' processes leave within moments (a PID namespace is torn down after its
         # init): allow 5 s.
@@ -133,7 +129,7 @@ def main():
                     r = subprocess.run(["pgrep", "-u", str(e.pw_uid)], capture_output=True, text=True)
                     left += r.stdout.split()
             time.sleep(0.2)
-        check("no pool member has a process left", not left, left)
+        check("no pool member has a process left", not left, str(left))
     shutil.rmtree(base, ignore_errors=True)
 
 

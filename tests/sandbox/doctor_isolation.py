@@ -8,14 +8,10 @@ usage: doctor_isolation.py SHOAL_BINARY
 """
 import fcntl, os, pwd, re, shutil, subprocess, sys, tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "run"))
+from run_checks import check, failures  # noqa: E402
+
 SHOAL = os.path.abspath(sys.argv[1])
-failures = []
-
-
-def check(name, ok, detail=""):
-    print(("ok   " if ok else "FAIL ") + name + ("" if ok else ": " + str(detail)[:3000]), flush=True)
-    if not ok:
-        failures.append(name)
 
 
 def doctor(home):
@@ -29,7 +25,7 @@ def main():
     try:
         r, line = doctor(os.path.join(tmp, "home"))
         check("doctor passes", r.returncode == 0, r.stdout + r.stderr)
-        check("the cgroups found are named", re.search(r"cgroups: (cgroup v[12]|no writable memory cgroup)", line), line)
+        check("the cgroups found are named", re.search(r"cgroups: (cgroup v[12]|no writable memory cgroup)", line) is not None, line)
         if os.geteuid() != 0:
             check("not root: jobs share the user's uid", line.startswith("ok   isolation: jobs run as you"), line)
             return
@@ -37,9 +33,9 @@ def main():
         n = 0
         while f"shoal-sandbox-{n}" in names:
             n += 1
-        check("the machine has a pool (scripts/setup made it)", n > 0, n)
+        check("the machine has a pool (scripts/setup made it)", n > 0, str(n))
         want = rf"^ok   isolation: sandbox user pool: {n} users \(shoal-sandbox-0\.\.shoal-sandbox-{n - 1}\), \d+ busy"
-        check("doctor reports the pool with its size", re.match(want, line), line)
+        check("doctor reports the pool with its size", re.match(want, line) is not None, line)
         busy_before = int(re.search(r"(\d+) busy", line).group(1)) if re.search(r"(\d+) busy", line) else -1
         # Hold the last member the way a running job does: its doctor count goes up by one.
         os.makedirs("/run/shoal/uids", exist_ok=True)
@@ -48,7 +44,7 @@ def main():
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             _, held = doctor(os.path.join(tmp, "home"))
             busy = re.search(r"(\d+) busy", held)
-            check("a held member counts as busy", busy and int(busy.group(1)) >= 1 and int(busy.group(1)) >= busy_before,
+            check("a held member counts as busy", busy is not None and int(busy.group(1)) >= 1 and int(busy.group(1)) >= busy_before,
                   f"{line} / {held}")
         finally:
             lock.close()
