@@ -111,7 +111,8 @@ DoctorCheck check_sandbox_runs(const Config& config, experiments::Executor& exec
                       (r->limit_hit.empty() ? "" : ", limit " + r->limit_hit) + "): " + last_line(r->stderr_tail) +
                       "; try `shoal sandbox --workdir DIR -- /bin/true` to see the whole error");
   std::string user = sandbox_options(config).user;
-  if (user == experiments::pool_setting) user = "a pool member";
+  if (::geteuid() != 0) user = "you";
+  else if (user == experiments::pool_setting) user = "a pool member";
   return ok("sandbox", "bwrap runs commands as " + user + " (" + fixed(r->wall_s) +
                            " s; cgroups: " + experiments::cgroup_support().description + ")");
 }
