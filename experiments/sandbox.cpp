@@ -98,7 +98,8 @@ Expected<RunAs> pool_user(const SandboxOptions& options, const CancelToken& canc
     });
     return named_user("shoal-sandbox");
   }
-  SHOAL_TRY(lease, lease_pool_user(members, options.pool_wait, [&] { return cancel.cancelled(); }));
+  SHOAL_TRY(lease, lease_pool_user(members, options.pool_wait, [&] { return cancel.cancelled(); }, options.pool_locks));
+  if (options.kill_leftovers) kill_processes_of(lease.user().uid);
   RunAs who;
   who.uid = lease.user().uid;
   who.gid = lease.user().gid;

@@ -19,6 +19,8 @@ struct SandboxOptions {
   // running job, uid_pool.hpp) or the name of one user that every job shares.
   std::string user = "pool";
   std::chrono::milliseconds pool_wait{30000};  // how long a job waits for a free pool member
+  std::filesystem::path pool_locks = "/run/shoal/uids";  // the pool's lock files (uid_pool.hpp)
+  bool kill_leftovers = true;  // kill what a just-leased member still runs (off for tests with private locks)
   // Root's staging mount point (a private tmpfs per job, see SpawnPlan::stage_root).
   std::filesystem::path stage_root = "/run/shoal/stage";
   bool use_cgroups = true;             // false forces the "no cgroup" mode

@@ -43,19 +43,6 @@ Expected<int> try_lock(const fs::path& dir, const SandboxUser& user) {
   return fail(ErrorKind::sandbox, "cannot lock " + file.string() + ": " + std::strerror(err));
 }
 
-// SIGKILLs every process of `uid`: a member just leased has no job, so any process it still
-// has is a leftover that would count against the new job's RLIMIT_NPROC. A child that
-// becomes the user sends kill(-1), which reaches every process that user may signal.
-void kill_leftovers(uid_t uid) {
-  if (::geteuid() != 0) return;
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    if (::setresuid(uid, uid, uid) == 0) ::kill(-1, SIGKILL);
-    ::_exit(0);
-  }
-  if (pid > 0) ::waitpid(pid, nullptr, 0);
-}
-
 }  // namespace
 
 Expected<SandboxUser> find_user(const std::string& name) {
@@ -98,9 +85,7 @@ Expected<UidLease> lease_pool_user(const std::vector<SandboxUser>& members, std:
     for (size_t k = 0; k < members.size(); ++k) {
       const SandboxUser& user = members[(start + k) % members.size()];
       SHOAL_TRY(fd, try_lock(lock_dir, user));
-      if (fd < 0) continue;
-      kill_leftovers(user.uid);
-      return UidLease(user, fd);
+      if (fd >= 0) return UidLease(user, fd);
     }
     if (cancelled && cancelled()) return fail(ErrorKind::cancelled, "cancelled while waiting for a free sandbox user");
     if (std::chrono::steady_clock::now() >= deadline) {
@@ -112,6 +97,16 @@ Expected<UidLease> lease_pool_user(const std::vector<SandboxUser>& members, std:
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
+}
+
+void kill_processes_of(uid_t uid) {
+  if (::geteuid() != 0) return;
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    if (::setresuid(uid, uid, uid) == 0) ::kill(-1, SIGKILL);
+    ::_exit(0);
+  }
+  if (pid > 0) ::waitpid(pid, nullptr, 0);
 }
 
 int busy_pool_members(const std::vector<SandboxUser>& members, const fs::path& lock_dir) {

@@ -51,13 +51,17 @@ class UidLease {
   int fd_ = -1;
 };
 
-// Takes a member of `members` that no other job holds (and, as root, SIGKILLs any process
-// that member still has: with the lock free, no job owns them), trying again every 100 ms until
+// Takes a member of `members` that no other job holds, trying again every 100 ms until
 // `wait` has passed or `cancelled` says stop. A pool that stays busy is a transient error
 // (ErrorKind::sandbox, transient = true): the caller may park the work and try later.
 Expected<UidLease> lease_pool_user(const std::vector<SandboxUser>& members, std::chrono::milliseconds wait,
                                    const std::function<bool()>& cancelled,
                                    const std::filesystem::path& lock_dir = pool_lock_dir);
+
+// As root, SIGKILLs every process of `uid` (a child that becomes the user sends kill(-1)).
+// A pool member just leased has no job, so what it still runs is a leftover that would
+// count against the new job's RLIMIT_NPROC.
+void kill_processes_of(uid_t uid);
 
 // How many members are held by some job right now (for `shoal doctor`).
 int busy_pool_members(const std::vector<SandboxUser>& members, const std::filesystem::path& lock_dir = pool_lock_dir);

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "experiments/sandbox.hpp"
+#include "experiments/uid_pool.hpp"
 #include "temp_dir.hpp"
 
 // The sandbox user must be able to enter the folders above a work folder (mkdtemp makes 0700).
@@ -131,6 +132,31 @@ TEST_CASE("as root, a work folder and a read-only folder inside a mode-700 folde
   CHECK(std::filesystem::exists(dir / "w" / "result.txt"));
   CHECK((std::filesystem::status(dir.path()).permissions() & std::filesystem::perms::all) ==
         std::filesystem::perms::owner_all);
+}
+
+TEST_CASE("as root, a pool that stays busy is a transient error and the job does not run") {
+  if (::geteuid() != 0 || pool_members().empty()) return;  // the pool is root's (scripts/setup)
+  test::TempDir dir;
+  OPEN_TO_SANDBOX(dir);
+  SandboxOptions o;
+  o.pool_locks = dir / "locks";
+  o.pool_wait = std::chrono::milliseconds(300);
+  o.kill_leftovers = false;  // real jobs may hold these members under the real locks
+  std::vector<UidLease> held;  // every member taken, as by other jobs
+  for (size_t i = 0; i < pool_members().size(); ++i) {
+    auto lease = lease_pool_user(pool_members(), std::chrono::milliseconds(0), {}, o.pool_locks);
+    REQUIRE(lease.ok());
+    held.push_back(std::move(lease).value());
+  }
+  auto r = run_sandboxed(shell(dir, "touch ran"), o, CancelToken{});
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().transient);
+  CHECK_FALSE(std::filesystem::exists(dir / "w" / "ran"));
+  held.pop_back();  // one job ends: the next one runs
+  auto next = run_sandboxed(shell(dir, "touch ran"), o, CancelToken{});
+  REQUIRE(next.ok());
+  CHECK(next->exit_code == 0);
+  CHECK(std::filesystem::exists(dir / "w" / "ran"));
 }
 
 TEST_CASE("bwrap_arguments bind staged folders by path when root staged them") {
