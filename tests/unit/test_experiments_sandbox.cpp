@@ -9,7 +9,7 @@
 #include "experiments/uid_pool.hpp"
 #include "temp_dir.hpp"
 
-// The sandbox user must be able to enter the folders above a work folder (mkdtemp makes 0700).
+// Most tests open their temp folder to others (a common layout); the mode-700 case has its own test.
 #define OPEN_TO_SANDBOX(dir) std::filesystem::permissions((dir).path(), std::filesystem::perms::others_exec, \
                                                           std::filesystem::perm_options::add)
 
