@@ -15,6 +15,7 @@
 #include "experiments/local_executor.hpp"
 #include "experiments/sandbox.hpp"
 #include "experiments/slurm_executor.hpp"
+#include "experiments/uid_pool.hpp"
 #include "experiments/template.hpp"
 #include "paper/compile.hpp"
 #include "paper/sandbox_files.hpp"
@@ -109,8 +110,30 @@ DoctorCheck check_sandbox_runs(const Config& config, experiments::Executor& exec
                   "a trivial command failed in the sandbox (exit " + std::to_string(r->exit_code) +
                       (r->limit_hit.empty() ? "" : ", limit " + r->limit_hit) + "): " + last_line(r->stderr_tail) +
                       "; try `shoal sandbox --workdir DIR -- /bin/true` to see the whole error");
-  return ok("sandbox", "bwrap runs commands as " + sandbox_options(config).user + " (" + fixed(r->wall_s) +
+  std::string user = sandbox_options(config).user;
+  if (::geteuid() != 0) user = "you";
+  else if (user == experiments::pool_setting) user = "a pool member";
+  return ok("sandbox", "bwrap runs commands as " + user + " (" + fixed(r->wall_s) +
                            " s; cgroups: " + experiments::cgroup_support().description + ")");
+}
+
+// Who jobs run as and what each job gets of its own: the sandbox user pool and the cgroups.
+DoctorCheck check_isolation(const Config& config) {
+  std::string cgroups = "cgroups: " + (config.get("sandbox_cgroup") == "none" ? std::string("off (sandbox_cgroup=none)")
+                                                                                : experiments::cgroup_support().description);
+  std::string user = config.get("sandbox_user");
+  if (::geteuid() != 0)
+    return ok("isolation", "jobs run as you (not root): every job shares your uid and its process limit; " + cgroups);
+  if (user != experiments::pool_setting)
+    return ok("isolation", "every job runs as the one user " + user + " (sandbox_user), sharing its process limit; " + cgroups);
+  auto members = experiments::pool_members();
+  if (members.empty())
+    return {"isolation", CheckLevel::warn,
+            "no sandbox user pool (shoal-sandbox-0..N): every job shares shoal-sandbox and its process limit; "
+            "run scripts/setup to create the pool; " + cgroups};
+  int busy = experiments::busy_pool_members(members);
+  return ok("isolation", "sandbox user pool: " + std::to_string(members.size()) + " users (" + members.front().name + ".." +
+                             members.back().name + "), " + std::to_string(busy) + " busy; one per running job; " + cgroups);
 }
 
 // A one-line document compiles with pdflatex in the sandbox (paper/compile).
@@ -328,6 +351,7 @@ std::vector<DoctorCheck> run_doctor(const Config& config, const DoctorOptions& o
   experiments::LocalExecutor executor(1, 0, sandbox_options(config));
   checks.push_back(check_sandbox_runs(config, executor, scratch));
   bool sandbox_ok = checks.back().level != CheckLevel::fail;
+  checks.push_back(check_isolation(config));
   if (sandbox_ok) checks.push_back(check_tex(executor, scratch));
   else checks.push_back({"tex", CheckLevel::skip, "needs the sandbox (fix the sandbox first)"});
   if (!options.template_dir.empty()) {

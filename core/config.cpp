@@ -65,7 +65,7 @@ const std::vector<Setting>& setting_table() {
       {"executor", "local", "where experiments run", SettingType::choice, {"local", "slurm"}, 0, true},
       {"executor_slots", "0", "experiments the local executor runs at once, in CPU slots (0: the number of cores)",
        SettingType::integer, {}, 0},
-      {"sandbox_user", "shoal-sandbox", "unprivileged user that sandboxed experiments run as when Shoal runs as root"},
+      {"sandbox_user", "pool", "who runs sandboxed experiments when Shoal runs as root: pool (a shoal-sandbox-N of their own per running job) or one user's name"},
       {"sandbox_cgroup", "auto", "job cgroups for memory/process limits: auto (where writable) or none", SettingType::choice,
        {"auto", "none"}},
       {"slurm_partition", "", "Slurm partition for experiment jobs (empty: the cluster's default)"},

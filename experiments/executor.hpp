@@ -71,6 +71,7 @@ struct JobResult {
   std::string stdout_tail, stderr_tail;   // last Limits::tail_bytes of each
   int64_t stdout_bytes = 0, stderr_bytes = 0;  // total bytes written to each
   bool sandboxed = true;        // false only for unsafe_no_sandbox runs
+  bool started = true;          // false when bwrap ended before starting the command (not in to_json)
 
   // Exited by itself with status 0.
   bool succeeded() const { return exit_code == 0 && signal == 0 && limit_hit.empty(); }

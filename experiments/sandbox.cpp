@@ -15,12 +15,14 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <thread>
 
 #include "core/log.hpp"
 #include "experiments/limits.hpp"
 #include "experiments/seccomp.hpp"
 #include "experiments/spawn.hpp"
 #include "experiments/supervisor.hpp"
+#include "experiments/uid_pool.hpp"
 
 namespace shoal::experiments {
 namespace fs = std::filesystem;
@@ -56,22 +58,60 @@ Expected<std::pair<Fd, Fd>> make_pipe() {
   return std::pair<Fd, Fd>{Fd(p[0]), Fd(p[1])};
 }
 
-// The user that runs jobs: the sandbox user when we are root, else ourselves.
+// The user that runs a job: a sandbox user when we are root (a pool member held for this
+// job alone, or the one named user), else ourselves (uid unset).
 struct RunAs {
   std::optional<uid_t> uid;
   gid_t gid = 0;
+  std::string name;
+  UidLease lease;  // holds a pool member until the job has ended
 };
 
-Expected<RunAs> run_as(const SandboxOptions& options) {
+// The fix for a missing sandbox user.
+std::string create_user_advice(const std::string& name) {
+  return "run scripts/setup, or `useradd --system --user-group --no-create-home --shell /usr/sbin/nologin " + name + "`";
+}
+
+// The one named sandbox user (sandbox_user set to a name).
+Expected<RunAs> named_user(const std::string& name) {
+  auto user = find_user(name);
+  if (!user.ok() && user.error().kind == ErrorKind::not_found)
+    return fail(ErrorKind::sandbox, "Shoal runs as root, so experiments run as the unprivileged user '" + name +
+                                        "', which does not exist: " + create_user_advice(name));
+  if (!user.ok()) return user.error();
+  RunAs who;
+  who.uid = user->uid;
+  who.gid = user->gid;
+  who.name = user->name;
+  return who;
+}
+
+// A pool member for this job; a machine whose setup predates the pool falls back to the
+// single shoal-sandbox user (shared by every job, as before the pool).
+Expected<RunAs> pool_user(const SandboxOptions& options, const CancelToken& cancel) {
+  static const std::vector<SandboxUser> members = pool_members();
+  if (members.empty()) {
+    static std::once_flag warned;
+    std::call_once(warned, [] {
+      log::warn("sandbox", "no sandbox user pool (shoal-sandbox-0..N): every job shares the user shoal-sandbox; "
+                           "run scripts/setup to create the pool");
+    });
+    return named_user("shoal-sandbox");
+  }
+  SHOAL_TRY(lease, lease_pool_user(members, options.pool_wait, [&] { return cancel.cancelled(); }, options.pool_locks));
+  if (options.kill_leftovers) kill_processes_of(lease.user().uid);
+  RunAs who;
+  who.uid = lease.user().uid;
+  who.gid = lease.user().gid;
+  who.name = lease.user().name;
+  who.lease = std::move(lease);
+  return who;
+}
+
+Expected<RunAs> run_as(const SandboxOptions& options, const CancelToken& cancel) {
   if (::geteuid() != 0) return RunAs{};
-  passwd pw{}, *found = nullptr;
-  char buf[4096];
-  if (::getpwnam_r(options.user.c_str(), &pw, buf, sizeof buf, &found) != 0 || !found)
-    return fail(ErrorKind::sandbox, "Shoal runs as root, so experiments run as the unprivileged user '" + options.user +
-                                        "', which does not exist: run scripts/setup, or `useradd --system --user-group "
-                                        "--no-create-home --shell /usr/sbin/nologin " + options.user + "`");
-  if (pw.pw_uid == 0) return fail(ErrorKind::sandbox, "the sandbox user '" + options.user + "' is root: it must be an unprivileged user used by nothing else");
-  return RunAs{pw.pw_uid, pw.pw_gid};
+  if (options.user == pool_setting) return pool_user(options, cancel);
+  return named_user(options.user);
 }
 
 // Hands the work folder (recursively, never following symlinks) to the sandbox user.
@@ -87,24 +127,6 @@ Status give_to(const fs::path& dir, const RunAs& who) {
   for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
     SHOAL_CHECK(chown_one(it->path()));
   if (ec) return fail(ErrorKind::sandbox, "cannot walk the work folder " + dir.string() + ": " + ec.message());
-  return {};
-}
-
-// bwrap runs as the sandbox user and resolves every bind source by path, so that user must
-// be able to search each folder above the work folder and the ro_binds.
-Status check_reachable(const fs::path& path, const RunAs& who) {
-  if (!who.uid) return {};
-  for (fs::path p = path.parent_path(); !p.empty(); p = p.parent_path()) {
-    struct stat st {};
-    if (::stat(p.c_str(), &st) != 0) break;
-    bool x = (st.st_mode & S_IXOTH) || (st.st_uid == *who.uid && (st.st_mode & S_IXUSR)) ||
-             (st.st_gid == who.gid && (st.st_mode & S_IXGRP));
-    if (!x)
-      return fail(ErrorKind::sandbox, "the sandbox user cannot reach " + path.string() + ": " + p.string() +
-                                          " is not searchable by others; run `chmod o+x " + p.string() +
-                                          "` or keep Shoal's home and templates in a folder others can enter");
-    if (p == p.root_path()) break;
-  }
   return {};
 }
 
@@ -138,7 +160,8 @@ Status probe_bwrap(const SandboxOptions& options) {
   if (!bwrap)
     return fail(ErrorKind::sandbox, "bubblewrap (" + options.bwrap + ") is not installed: run `apt-get install bubblewrap` "
                                     "(or scripts/setup); --unsafe-no-sandbox runs without it, unprotected");
-  SHOAL_TRY(who, run_as(options));
+  CancelToken never;
+  SHOAL_TRY(who, run_as(options, never));
   SHOAL_TRY(errp, make_pipe());
   SHOAL_TRY(outp, make_pipe());
   SpawnPlan plan;
@@ -224,6 +247,146 @@ Expected<JobResult> run_unsandboxed(const JobSpec& spec, const fs::path& workdir
   return r;
 }
 
+// Where the work folder is staged for bwrap (see SpawnPlan::stage_root).
+fs::path staged_workdir(const fs::path& stage) { return stage / "work"; }
+
+// Where the i-th read-only path is staged.
+fs::path staged_ro_bind(const fs::path& stage, size_t i) { return stage / ("ro" + std::to_string(i)); }
+
+// The staging mount point, an empty root-owned folder others may enter (what gets mounted
+// there exists only in each job's own mount namespace).
+Status ensure_stage_root(const fs::path& stage) {
+  std::error_code ec;
+  fs::create_directories(stage, ec);
+  if (ec) return fail(ErrorKind::sandbox, "cannot create the staging folder " + stage.string() + ": " + ec.message());
+  for (fs::path p = stage; p != p.root_path() && p != "/run"; p = p.parent_path())
+    if (::chmod(p.c_str(), 0755) != 0) return fail(ErrorKind::sandbox, "cannot set up " + p.string() + ": " + std::strerror(errno));
+  return {};
+}
+
+// Pauses between tries at a transient host failure: about 3 s in all.
+constexpr int retry_delays_ms[] = {100, 200, 400, 800, 1600};
+
+// Calls `attempt` until it succeeds, fails for good, or stays transiently failing after the
+// retry delays; the last error then keeps transient = true.
+template <class T, class F>
+Expected<T> with_retries(const char* what, F&& attempt, const CancelToken& cancel) {
+  Expected<T> r = attempt();
+  for (int delay : retry_delays_ms) {
+    if (r.ok() || !r.error().transient || cancel.cancelled()) return r;
+    log::warn("sandbox", std::string(what) + " failed for now (" + r.error().message + "); trying again in " +
+                             std::to_string(delay) + " ms");
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+    r = attempt();
+  }
+  return r;
+}
+
+// bwrap gave up before starting the command because the host was short of something (a
+// process, memory, a namespace): stderr is bwrap's own, as the command never ran.
+bool bwrap_setup_was_short(const JobResult& r) {
+  if (r.started || r.stderr_tail.find("bwrap:") == std::string::npos) return false;
+  for (const char* text : {"Resource temporarily unavailable", "Cannot allocate memory", "No space left on device"})
+    if (r.stderr_tail.find(text) != std::string::npos) return true;
+  return false;
+}
+
+// The job's cgroup, made again after a short pause when the host refuses for a moment; a
+// refusal that lasts is transient. Null when cgroups are off or unavailable.
+Expected<std::unique_ptr<JobCgroup>> make_job_cgroup(const JobSpec& spec, const SandboxOptions& options,
+                                                     const CancelToken& cancel) {
+  if (!options.use_cgroups || cgroup_support().mode == CgroupMode::none) return std::unique_ptr<JobCgroup>();
+  std::string name = "shoal-job-" + std::to_string(::getpid()) + "-" + std::to_string(job_counter++);
+  return with_retries<std::unique_ptr<JobCgroup>>("creating the job cgroup", [&]() -> Expected<std::unique_ptr<JobCgroup>> {
+    auto made = JobCgroup::create(cgroup_support(), name, spec.limits.memory_bytes, spec.limits.max_procs);
+    if (made.ok()) return made;
+    Error e = made.error();
+    e.transient = true;
+    return e;
+  }, cancel);
+}
+
+// What one start of a job needs, prepared once: the resolved job, its user and cgroup.
+struct PreparedJob {
+  JobSpec bound;      // workdir and ro_binds canonical
+  const RunAs* who = nullptr;
+  JobCgroup* cgroup = nullptr;
+  fs::path stage;     // empty: bwrap reaches the folders through descriptors
+};
+
+// Opens `path` as an O_PATH descriptor (a folder when `directory`).
+Expected<Fd> open_path(const fs::path& path, bool directory) {
+  Fd fd(::open(path.c_str(), O_PATH | O_CLOEXEC | (directory ? O_DIRECTORY : 0)));
+  if (fd.fd < 0) return fail(ErrorKind::sandbox, "cannot open " + path.string() + ": " + std::strerror(errno));
+  return fd;
+}
+
+// The bwrap start plan of `job`, without its descriptors.
+Expected<SpawnPlan> bwrap_plan(const PreparedJob& job, const SandboxOptions& options) {
+  auto bwrap = find_program(options.bwrap, sandbox_path);
+  if (!bwrap) return fail(ErrorKind::sandbox, "bubblewrap disappeared: run `apt-get install bubblewrap`");
+  SpawnPlan plan;
+  plan.program = *bwrap;
+  plan.argv = {bwrap->string()};
+  auto args = bwrap_arguments(job.bound, job.bound.workdir, job.stage);
+  plan.argv.insert(plan.argv.end(), args.begin(), args.end());
+  plan.env = job_environment(job.bound);  // bwrap itself holds nothing secret either (/proc/1 is bwrap)
+  plan.cwd = "/";
+  plan.rlimits = job_rlimits(job.bound.limits, job.cgroup && job.cgroup->has_memory());
+  plan.uid = job.who->uid;
+  plan.gid = job.who->gid;
+  if (job.cgroup) plan.cgroup_procs = job.cgroup->procs_files();
+  if (!job.stage.empty()) {
+    // By path: a descriptor opened before the child's unshare names a mount of the old
+    // namespace, which the kernel refuses to bind. The paths are canonical and root's own.
+    plan.stage_root = job.stage.string();
+    plan.stage_binds.push_back({job.bound.workdir.string(), staged_workdir(job.stage).string(), true});
+    for (size_t i = 0; i < job.bound.ro_binds.size(); ++i)
+      plan.stage_binds.push_back({job.bound.ro_binds[i].string(), staged_ro_bind(job.stage, i).string(),
+                                  fs::is_directory(job.bound.ro_binds[i])});
+  }
+  return plan;
+}
+
+// Starts bwrap once and supervises the job to its end. A start the host refused for the
+// moment (spawn's EAGAIN, or bwrap short of a process before the command ran) is a
+// transient error, for with_retries.
+Expected<JobResult> start_once(const PreparedJob& job, const SandboxOptions& options, const CancelToken& cancel) {
+  // Descriptors the bwrap process inherits: status pipe (3), work folder (4), seccomp (5),
+  // ro_binds (6...).
+  SHOAL_TRY(outp, make_pipe());
+  SHOAL_TRY(errp, make_pipe());
+  SHOAL_TRY(statusp, make_pipe());
+  std::vector<Fd> fds;
+  SHOAL_TRY(work, open_path(job.bound.workdir, true));
+  fds.push_back(std::move(work));
+  SHOAL_TRY(filter, seccomp_memfd());
+  fds.push_back(std::move(filter));
+  for (const auto& p : job.bound.ro_binds) {
+    SHOAL_TRY(ro, open_path(p, false));
+    fds.push_back(std::move(ro));
+  }
+  SHOAL_TRY(plan, bwrap_plan(job, options));
+  plan.stdout_fd = outp.second.fd;
+  plan.stderr_fd = errp.second.fd;
+  plan.keep_fds.push_back(statusp.second.fd);
+  for (const auto& d : fds) plan.keep_fds.push_back(d.fd);
+  SHOAL_TRY(pid, spawn(plan));
+  outp.second = Fd();
+  errp.second = Fd();
+  statusp.second = Fd();
+  fds.clear();
+  Supervision running{pid, outp.first.release(), errp.first.release(), statusp.first.release(), job.cgroup};
+  JobResult r = supervise(running, job.bound, cancel);
+  r.sandboxed = true;
+  if (bwrap_setup_was_short(r)) {
+    Error e = fail(ErrorKind::sandbox, "bubblewrap could not set up the sandbox: " + r.stderr_tail.substr(0, 300));
+    e.transient = true;
+    return e;
+  }
+  return r;
+}
+
 }  // namespace
 
 const CgroupSupport& cgroup_support() {
@@ -231,7 +394,7 @@ const CgroupSupport& cgroup_support() {
   return support;
 }
 
-std::vector<std::string> bwrap_arguments(const JobSpec& spec, const fs::path& workdir) {
+std::vector<std::string> bwrap_arguments(const JobSpec& spec, const fs::path& workdir, const fs::path& stage) {
   const Limits& lim = spec.limits;
   int64_t tmp_size = std::max<int64_t>(1 << 20, std::min(lim.max_disk_bytes, lim.memory_bytes / 2));
   int64_t shm_size = std::max<int64_t>(1 << 20, lim.memory_bytes / 4);
@@ -250,9 +413,13 @@ std::vector<std::string> bwrap_arguments(const JobSpec& spec, const fs::path& wo
         a.insert(a.end(), {"--dev-bind", e.path().string(), e.path().string()});
   }
   int fd = first_ro_bind_fd_number;
-  for (const auto& p : spec.ro_binds) a.insert(a.end(), {"--ro-bind-fd", std::to_string(fd++), p.string()});
-  a.insert(a.end(), {"--bind-fd", std::to_string(workdir_fd_number), workdir.string(), "--remount-ro", "/",
-                     "--chdir", workdir.string(), "--clearenv"});
+  for (size_t i = 0; i < spec.ro_binds.size(); ++i) {
+    if (stage.empty()) a.insert(a.end(), {"--ro-bind-fd", std::to_string(fd++), spec.ro_binds[i].string()});
+    else a.insert(a.end(), {"--ro-bind", staged_ro_bind(stage, i).string(), spec.ro_binds[i].string()});
+  }
+  if (stage.empty()) a.insert(a.end(), {"--bind-fd", std::to_string(workdir_fd_number), workdir.string()});
+  else a.insert(a.end(), {"--bind", staged_workdir(stage).string(), workdir.string()});
+  a.insert(a.end(), {"--remount-ro", "/", "--chdir", workdir.string(), "--clearenv"});
   JobSpec local = spec;
   local.workdir = workdir;
   for (const auto& kv : job_environment(local)) {
@@ -281,71 +448,29 @@ Expected<JobResult> run_sandboxed(const JobSpec& spec, const SandboxOptions& opt
   if (!fs::is_directory(workdir)) return fail(ErrorKind::invalid_input, "the work folder " + workdir.string() + " is not a folder");
   if (spec.unsafe_no_sandbox) return run_unsandboxed(spec, workdir, cancel);
   SHOAL_CHECK(check_sandbox(options));
-  SHOAL_TRY(who, run_as(options));
+  PreparedJob job;
+  job.bound = spec;
+  job.bound.workdir = workdir;
+  job.bound.ro_binds.clear();
+  for (const auto& p : spec.ro_binds) {
+    SHOAL_TRY(path, resolve_dir(p, "the read-only path"));
+    job.bound.ro_binds.push_back(path);
+  }
+  // Held until the job has ended: the pool member and the cgroup.
+  SHOAL_TRY(who, run_as(options, cancel));
   if (who.uid && is_system_folder(workdir))
     return fail(ErrorKind::invalid_input, "refusing " + workdir.string() + " as a work folder: it would be handed to the "
                                           "sandbox user; use a folder of its own, like <home>/work/<run>");
-  SHOAL_CHECK(check_reachable(workdir, who));
-  for (const auto& p : spec.ro_binds) {
-    SHOAL_TRY(path, resolve_dir(p, "the read-only path"));
-    SHOAL_CHECK(check_reachable(path, who));
-  }
   SHOAL_CHECK(give_to(workdir, who));
-
-  // Descriptors the bwrap process inherits: status pipe (3), work folder (4), seccomp (5),
-  // ro_binds (6...).
-  SHOAL_TRY(outp, make_pipe());
-  SHOAL_TRY(errp, make_pipe());
-  SHOAL_TRY(statusp, make_pipe());
-  std::vector<Fd> dirs;
-  dirs.emplace_back(::open(workdir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (dirs.back().fd < 0) return fail(ErrorKind::sandbox, "cannot open the work folder " + workdir.string() + ": " + std::strerror(errno));
-  SHOAL_TRY(filter, seccomp_memfd());
-  dirs.push_back(std::move(filter));
-  JobSpec bound = spec;
-  bound.ro_binds.clear();
-  for (const auto& p : spec.ro_binds) {
-    SHOAL_TRY(path, resolve_dir(p, "the read-only path"));
-    dirs.emplace_back(::open(path.c_str(), O_PATH | O_CLOEXEC));
-    if (dirs.back().fd < 0) return fail(ErrorKind::sandbox, "cannot open " + path.string() + ": " + std::strerror(errno));
-    bound.ro_binds.push_back(path);
+  if (who.uid) {
+    // Root stages the folders for the sandbox user, who may not be able to enter the folders above them.
+    SHOAL_CHECK(ensure_stage_root(options.stage_root));
+    job.stage = options.stage_root;
   }
-  bound.workdir = workdir;
-
-  std::unique_ptr<JobCgroup> cgroup;
-  if (options.use_cgroups && cgroup_support().mode != CgroupMode::none) {
-    std::string name = "shoal-job-" + std::to_string(::getpid()) + "-" + std::to_string(job_counter++);
-    auto made = JobCgroup::create(cgroup_support(), name, spec.limits.memory_bytes, spec.limits.max_procs);
-    if (made.ok()) cgroup = std::move(made).value();
-    else log::warn("sandbox", "running without a job cgroup: " + made.error().message);
-  }
-
-  auto bwrap = find_program(options.bwrap, sandbox_path);
-  if (!bwrap) return fail(ErrorKind::sandbox, "bubblewrap disappeared: run `apt-get install bubblewrap`");
-  SpawnPlan plan;
-  plan.program = *bwrap;
-  plan.argv = {bwrap->string()};
-  auto args = bwrap_arguments(bound, workdir);
-  plan.argv.insert(plan.argv.end(), args.begin(), args.end());
-  plan.env = job_environment(bound);  // bwrap itself holds nothing secret either (/proc/1 is bwrap)
-  plan.cwd = "/";
-  plan.rlimits = job_rlimits(spec.limits, cgroup && cgroup->has_memory());
-  plan.uid = who.uid;
-  plan.gid = who.gid;
-  if (cgroup) plan.cgroup_procs = cgroup->procs_files();
-  plan.stdout_fd = outp.second.fd;
-  plan.stderr_fd = errp.second.fd;
-  plan.keep_fds.push_back(statusp.second.fd);
-  for (const auto& d : dirs) plan.keep_fds.push_back(d.fd);
-  SHOAL_TRY(pid, spawn(plan));
-  outp.second = Fd();
-  errp.second = Fd();
-  statusp.second = Fd();
-  dirs.clear();
-  Supervision job{pid, outp.first.release(), errp.first.release(), statusp.first.release(), cgroup.get()};
-  JobResult r = supervise(job, bound, cancel);
-  r.sandboxed = true;
-  return r;
+  job.who = &who;
+  SHOAL_TRY(cgroup, make_job_cgroup(spec, options, cancel));
+  job.cgroup = cgroup.get();
+  return with_retries<JobResult>("starting the sandbox", [&] { return start_once(job, options, cancel); }, cancel);
 }
 
 }  // namespace shoal::experiments

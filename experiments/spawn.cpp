@@ -4,7 +4,10 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,7 +26,8 @@ struct ChildFailure {
 
 const char* const step_names[] = {"joining the job cgroup", "setting rlimits", "dropping privileges",
                                   "setting the parent-death signal", "setting up file descriptors",
-                                  "changing directory", "executing the program"};
+                                  "changing directory", "executing the program", "staging the job's folders"};
+constexpr int stage_step = 7;
 
 // Writes the failed step into the report pipe and exits; only async-signal-safe calls.
 [[noreturn]] void child_fail(int report_fd, int step) {
@@ -32,6 +36,25 @@ const char* const step_names[] = {"joining the job cgroup", "setting rlimits", "
   (void)ignored;
   ::_exit(127);
 }
+
+// A private mount namespace with a tmpfs at plan.stage_root holding the stage binds; only
+// async-signal-safe calls (the strings were built before fork).
+void stage_mounts(const SpawnPlan& plan, int report_fd) {
+  if (::unshare(CLONE_NEWNS) != 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+      ::mount("shoal-stage", plan.stage_root.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=64k") != 0)
+    child_fail(report_fd, stage_step);
+  for (const StageBind& b : plan.stage_binds) {
+    int made = b.directory ? ::mkdir(b.target.c_str(), 0755)
+                           : ::open(b.target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (made < 0) child_fail(report_fd, stage_step);
+    if (!b.directory) ::close(made);
+    if (::mount(b.source.c_str(), b.target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
+      child_fail(report_fd, stage_step);
+  }
+}
+
+// True for an errno that says the host is short of something for now, not that the plan is wrong.
+bool transient_errno(int err) { return err == EAGAIN || err == ENOMEM; }
 
 // Decimal text of a pid into buf (no allocation); returns its length.
 size_t format_pid(pid_t pid, char* buf) {
@@ -58,6 +81,8 @@ size_t format_pid(pid_t pid, char* buf) {
   // 1: rlimits (RLIMIT_NPROC is checked against the real uid set below).
   for (const auto& [resource, value] : plan.rlimits)
     if (::setrlimit(resource, &value) != 0) child_fail(report_fd, 1);
+  // 7: the staged folders, while still privileged.
+  if (!plan.stage_root.empty()) stage_mounts(plan, report_fd);
   // 2: the unprivileged user; groups first, then gid, then uid.
   if (plan.uid) {
     if (::setgroups(0, nullptr) != 0 || ::setresgid(plan.gid, plan.gid, plan.gid) != 0 ||
@@ -158,7 +183,9 @@ Expected<pid_t> spawn(const SpawnPlan& plan) {
     close_all();
     ::close(report[0]);
     ::close(report[1]);
-    return fail(ErrorKind::sandbox, std::string("cannot fork: ") + std::strerror(e));
+    Error error = fail(ErrorKind::sandbox, std::string("cannot fork: ") + std::strerror(e));
+    error.transient = transient_errno(e);
+    return error;
   }
   if (pid == 0) {
     ::close(report[0]);
@@ -176,9 +203,11 @@ Expected<pid_t> spawn(const SpawnPlan& plan) {
   if (n == static_cast<ssize_t>(sizeof f)) {
     int status = 0;
     ::waitpid(pid, &status, 0);
-    std::string step = f.step >= 0 && f.step < 7 ? step_names[f.step] : "setup";
-    return fail(ErrorKind::sandbox, "starting " + plan.program.string() + " failed while " + step + ": " +
-                                        std::strerror(f.err));
+    std::string step = f.step >= 0 && f.step <= stage_step ? step_names[f.step] : "setup";
+    Error error = fail(ErrorKind::sandbox, "starting " + plan.program.string() + " failed while " + step + ": " +
+                                               std::strerror(f.err));
+    error.transient = transient_errno(f.err);
+    return error;
   }
   return pid;
 }

@@ -25,7 +25,11 @@ using Clock = std::chrono::steady_clock;
 
 // How often the cgroup, /proc and the work folder are looked at.
 constexpr auto check_every = std::chrono::milliseconds(200);
-constexpr auto disk_every = std::chrono::milliseconds(400);
+// The work folder's size is walked every 100 ms, or less often for a folder so big that its
+// walk would take more than a tenth of the time (a fast writer overshoots by what it
+// writes between two walks).
+constexpr auto disk_every = std::chrono::milliseconds(100);
+constexpr int disk_walk_share = 10;
 // How long output is still read after the job's process has exited.
 constexpr auto drain_for = std::chrono::seconds(2);
 
@@ -134,8 +138,9 @@ JobResult supervise(const Supervision& job, const JobSpec& spec, const CancelTok
         if (lim.cpu_s > 0 && u.cpu_s > lim.cpu_s) stop(limit::cpu_time);
       }
       if (now >= next_disk) {
-        next_disk = now + disk_every;
         if (disk_usage(spec.workdir) > lim.max_disk_bytes) stop(limit::disk);
+        auto walked = Clock::now();
+        next_disk = walked + std::max<Clock::duration>(disk_every, (walked - now) * disk_walk_share);
       }
     }
     bool drained = fds[0] < 0 && fds[1] < 0 && fds[2] < 0;
@@ -169,6 +174,7 @@ JobResult supervise(const Supervision& job, const JobSpec& spec, const CancelTok
   r.cpu_s = std::max(peak_usage.cpu_s, seconds(ru.ru_utime) + seconds(ru.ru_stime));
   r.peak_memory_bytes = std::max<int64_t>({peak_usage.rss_bytes, static_cast<int64_t>(ru.ru_maxrss) * 1024,
                                            job.cgroup ? job.cgroup->peak_memory_bytes() : 0});
+  r.started = !r.sandboxed || bwrap.child > 0;
   r.stdout_tail = out.text();
   r.stderr_tail = err.text();
   r.stdout_bytes = out.total();

@@ -59,8 +59,8 @@ class Host:
         # Not under /tmp: the sandbox has a private /tmp, where paths would merely be shadowed.
         self.base = tempfile.mkdtemp(prefix="shoal-hostile-", dir="/var/tmp")
         os.chmod(self.base, 0o755)
-        # The programs run from a copy here: the checkout may lie under a folder the sandbox
-        # user cannot enter (a mode-700 temp dir), which the sandbox rightly refuses to bind.
+        # The programs run from a copy here, beside the canary and the pretend store they
+        # attack, so every path the programs try lies in one folder of this run.
         global PROGRAMS
         PROGRAMS = shutil.copytree(PROGRAMS, os.path.join(self.base, "programs"))
         self.canary = os.path.join(self.base, "canary.txt")

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -60,6 +61,37 @@ TEST_CASE("spawn reports a failed exec as a sandbox error naming the step") {
   REQUIRE_FALSE(pid.ok());
   CHECK(pid.error().kind == ErrorKind::sandbox);
   CHECK(pid.error().message.find("executing the program") != std::string::npos);
+}
+
+TEST_CASE("a user at its process limit makes spawn fail transiently; a missing program does not") {
+  if (::geteuid() != 0) return;  // only root can become another user
+  int out[2];
+  REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
+  SpawnPlan plan;
+  plan.program = "/bin/sleep";
+  plan.argv = {"sleep", "5"};
+  plan.uid = 65534;  // nobody
+  plan.gid = 65534;
+  plan.stdout_fd = out[1];
+  plan.stderr_fd = out[1];
+  auto sleeper = spawn(plan);  // one process of nobody's already running...
+  REQUIRE(sleeper.ok());
+  plan.program = "/bin/true";
+  plan.argv = {"true"};
+  plan.rlimits = {{RLIMIT_NPROC, rlimit{0, 0}}};  // ...so past a limit of 0 its execve fails with EAGAIN
+  auto full = spawn(plan);
+  ::kill(*sleeper, SIGKILL);
+  ::waitpid(*sleeper, nullptr, 0);
+  REQUIRE_FALSE(full.ok());
+  CHECK(full.error().transient);
+  CHECK(full.error().message.find("Resource temporarily unavailable") != std::string::npos);
+  plan.rlimits.clear();
+  plan.program = "/nonexistent/program";
+  auto missing = spawn(plan);
+  ::close(out[0]);
+  ::close(out[1]);
+  REQUIRE_FALSE(missing.ok());
+  CHECK_FALSE(missing.error().transient);
 }
 
 TEST_CASE("find_program searches the given PATH only") {
