@@ -181,9 +181,12 @@ def outcome(db, rid):
 
 
 def repeated_ok_calls(db):
-    """Request hashes the store recorded as answered ('ok') more than once."""
+    """Request hashes the store recorded as answered ('ok') and used more than once. A reply a
+    stage rejected (unusable JSON: `rejected` set) is never served from the cache again, so a
+    resume asks for it anew by design; only a used reply paid for twice is a repeat."""
     return [tuple(r) for r in run_checks.connect(db).execute(
-        "SELECT request_hash, count(*) FROM llm_calls WHERE status = 'ok' GROUP BY request_hash HAVING count(*) > 1")]
+        "SELECT request_hash, count(*) FROM llm_calls WHERE status = 'ok' AND coalesce(rejected, '') = '' "
+        "GROUP BY request_hash HAVING count(*) > 1")]
 
 
 def artifact_counts(db):

@@ -36,7 +36,12 @@ class CarefulModel:
         return "THOUGHT:\nA small, testable change.\n\nNEW IDEA JSON:\n" + fenced_json(body)
 
     def coder(self, w, plan):
-        return "The change, then the plan.\n\n" + EDIT.format(w=w) + "\n" + fenced_json(
+        return self.coder_from("0.0", w, plan)
+
+    def coder_from(self, old, new, plan):
+        """An edit of the starting weight from `old` (as the code shown has it) to `new`."""
+        edit = EDIT.replace("a, w = 3.0, 0.0", "a, w = 3.0, " + old).format(w=new)
+        return "The change, then the plan.\n\n" + edit + "\n" + fenced_json(
             {"plan": plan, "args": [], "notes": "Tried " + plan + "."})
 
     def review_form(self):
@@ -64,12 +69,13 @@ class CarefulModel:
         if "deciding whether a research idea is novel" in system:
             return "novelty", fenced_json({"Decision": "novel", "Query": "", "Reasons": "No paper found does this.",
                                            "Papers": []})
-        if "(draft" in last:
-            return "tree_draft", self.coder("2.0", "draft: start at 2")
+        # The step names its kind; the versions listed before it may name drafts too.
         if "(the new one is node" in last:
-            return "tree_improve", self.coder("2.9", "improve: start at 2.9")
+            return "tree_improve", self.coder_from("2.0", "2.9", "improve: start at 2.9")
         if "(the fixed version is node" in last:
             return "tree_debug", self.coder("2.5", "debug: start at 2.5")
+        if "(draft" in last:
+            return "tree_draft", self.coder("2.0", "draft: start at 2")
         if re.search(r"run 1 of at most \d+, attempt 1", last):
             return "linear", self.coder("1.0", "start closer")
         if re.search(r"run \d+ of at most \d+", last):
