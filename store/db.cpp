@@ -48,15 +48,28 @@ Error sqlite_error(const SQLite::Exception& e, const fs::path& path) {
 
 namespace {
 
-// Applies the migrations from the file's version up to the latest, one transaction each.
+// Applies the migrations from the file's version up to the latest, one write transaction
+// each. The version is read again inside each transaction: two processes opening a new
+// store at once (an orchestrator and a Slurm job's shoal) must not both apply a migration.
 Status migrate(SQLite::Database& db, const fs::path& path, int from) {
-  const auto& list = migrations();
-  for (int v = from; v < static_cast<int>(list.size()); ++v) {
-    SQLite::Transaction tx(db);
-    db.exec(std::string(list[v]));
-    db.exec("PRAGMA user_version = " + std::to_string(v + 1));
-    tx.commit();
-    log::info("store", "migrated " + path.string() + " to schema " + std::to_string(v + 1));
+  const int latest = static_cast<int>(migrations().size());
+  for (int v = from; v < latest;) {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      v = db.execAndGet("PRAGMA user_version").getInt();
+      if (v >= latest) {
+        db.exec("COMMIT");
+        break;
+      }
+      db.exec(std::string(migrations()[v]));
+      db.exec("PRAGMA user_version = " + std::to_string(v + 1));
+      db.exec("COMMIT");
+    } catch (...) {
+      db.exec("ROLLBACK");
+      throw;
+    }
+    ++v;
+    log::info("store", "migrated " + path.string() + " to schema " + std::to_string(v));
   }
   return {};
 }
