@@ -190,6 +190,7 @@ RunSummary summarize(store::Store& store, const std::string& run_id) {
       else if (i.status == "failed") ++s.failed;
       else if (i.status == "skipped") ++s.skipped;
       else if (i.status == "parked" || i.status == "running" || i.status == "pending") ++s.parked;
+      if (store::novelty_verdict(i) == "unchecked (literature unreachable)") ++s.novelty_unchecked;
     }
   }
   if (auto spend = store::llm_spend_of_run(store, run_id); spend.ok()) s.cost_usd = spend->cost_usd;
@@ -211,6 +212,7 @@ Expected<store::Run> create_run(const Config& config, const fs::path& template_d
   }
   SHOAL_TRY(tpl, experiments::load_template(template_dir));
   RunSettings settings = run_settings(config);
+  if (!settings.metric.empty()) SHOAL_CHECK(experiments::parse_metric_setting(settings.metric));
   if (!settings.seed_ideas.empty() && !fs::is_regular_file(settings.seed_ideas))
     return fail(ErrorKind::not_found, "seed ideas: no file " + settings.seed_ideas.string());
   // The seed ideas' file is stored by its absolute path, so a resume from elsewhere finds it.

@@ -41,6 +41,7 @@ struct RunSummary {
   std::string run_id;
   std::string status;  // done, paused, cancelled, failed
   int ideas = 0, done = 0, failed = 0, skipped = 0, parked = 0;
+  int novelty_unchecked = 0;  // ideas whose novelty check reached no literature engine
   double cost_usd = 0;
   int64_t tokens_in = 0;         // input tokens of the run's LLM calls
   double cached_input_share = 0;  // the share of them the provider served from its prompt cache

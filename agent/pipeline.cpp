@@ -52,7 +52,12 @@ Status novelty_stages(StageContext& ctx) {
     auto r = run_stage<NoveltyOut>(ctx, idea.id, "novelty", [&] { return run_novelty(ctx, {idea}); });
     return r.ok() ? Status{} : Status{r.error()};
   });
-  return first_stopping(results);
+  SHOAL_CHECK(first_stopping(results));
+  // novelty_required: an idea that could not be checked stops the run (resume checks it again).
+  if (ctx.settings.novelty_required)
+    for (const auto& r : results)
+      if (!r.ok()) return r;
+  return {};
 }
 
 }  // namespace
@@ -111,14 +116,28 @@ Status run_idea(StageContext& ctx, const store::Idea& idea) {
 }
 
 Status run_pipeline(StageContext& ctx) {
-  // The baseline experiment and idea generation need nothing from each other: run them at once.
-  auto baseline = std::async(std::launch::async, [&] {
-    return run_stage<BaselineOut>(ctx, "", "baseline", [&] { return run_baseline(ctx, {}); });
-  });
-  auto ideas = run_stage<IdeasOut>(ctx, "", "ideas", [&] { return run_ideas(ctx, {}); });
-  auto baseline_done = baseline.get();
+  auto baseline_stage = [&] { return run_stage<BaselineOut>(ctx, "", "baseline", [&] { return run_baseline(ctx, {}); }); };
+  auto ideas_stage = [&] { return run_stage<IdeasOut>(ctx, "", "ideas", [&] { return run_ideas(ctx, {}); }); };
+  // With a model, the baseline experiment and idea generation need nothing from each other:
+  // they run at once. The offline agent's ideas name the headline metric the baseline
+  // settles, and take no time: they come after it.
+  Expected<BaselineOut> baseline_done = fail(ErrorKind::internal, "baseline not run");
+  Expected<IdeasOut> ideas = fail(ErrorKind::internal, "ideas not run");
+  if (ctx.offline()) {
+    baseline_done = baseline_stage();
+    if (!baseline_done.ok()) return baseline_done.error();
+    if (!baseline_done->headline.name.empty()) apply_metric(ctx.tpl, baseline_done->headline);
+    ideas = ideas_stage();
+  } else {
+    auto baseline = std::async(std::launch::async, baseline_stage);
+    ideas = ideas_stage();
+    baseline_done = baseline.get();
+  }
   if (!baseline_done.ok()) return baseline_done.error();
   if (!ideas.ok()) return ideas.error();
+  // Every later stage compares by the metric the baseline settled (a run older than that
+  // keeps the template's).
+  if (!baseline_done->headline.name.empty()) apply_metric(ctx.tpl, baseline_done->headline);
   SHOAL_CHECK(novelty_stages(ctx));
   SHOAL_TRY(all, store::list_ideas(ctx.store, ctx.run_id));
   auto ranked = run_stage<RankOut>(ctx, "", "rank", [&] { return run_rank(ctx, {all}); });

@@ -41,12 +41,14 @@ constexpr Field<double> kNumbers[] = {
 };
 constexpr Field<bool> kBools[] = {
     {"novelty", &RunSettings::novelty},
+    {"novelty_required", &RunSettings::novelty_required},
     {"smoke", &RunSettings::smoke},
     {"plots", &RunSettings::plots},
     {"paper", &RunSettings::paper},
 };
 constexpr Field<std::string> kStrings[] = {
     {"model", &RunSettings::model},
+    {"metric", &RunSettings::metric},
     {"search", &RunSettings::search},
     {"executor", &RunSettings::executor},
 };

@@ -21,9 +21,11 @@ struct RunSettings {
   int idea_batch = 1;        // ideas drafted at once; each batch sees the earlier ones
   std::filesystem::path seed_ideas;  // a JSON list of ideas to start from ("" = the template's)
   bool novelty = true;       // run the literature novelty check
+  bool novelty_required = false;  // stop when the literature cannot be reached (else: ideas marked unchecked)
   int novelty_rounds = 3;    // literature search rounds per idea
   int parallel = 2;          // ideas in their experiment/paper stages at once
   // experiments
+  std::string metric;        // "NAME:max|min" or "NAME"; "" = template.json's, else inferred
   std::string search = "linear";  // the search strategy's name (agent/search/strategy.hpp)
   std::string executor = "local";
   int max_runs = 3;          // linear: experiment runs per idea

@@ -21,10 +21,24 @@ std::vector<std::string> strings(const json& j, const char* key) {
 
 }  // namespace
 
-void to_json(json& j, const BaselineOut& o) { j = {{"node_id", o.node_id}, {"metric", optional_number(o.metric)}}; }
+void to_json(json& j, const BaselineOut& o) {
+  j = {{"node_id", o.node_id},
+       {"metric", optional_number(o.metric)},
+       {"headline", {{"name", o.headline.name},
+                     {"higher_is_better", o.headline.higher_is_better},
+                     {"source", o.headline.source},
+                     {"direction_source", o.headline.direction_source}}}};
+}
 void from_json(const json& j, BaselineOut& o) {
   o.node_id = j.value("node_id", "");
   o.metric = number_or_none(j, "metric");
+  if (j.contains("headline") && j["headline"].is_object()) {
+    const auto& h = j["headline"];
+    o.headline.name = h.value("name", "");
+    o.headline.higher_is_better = h.value("higher_is_better", true);
+    o.headline.source = h.value("source", "");
+    o.headline.direction_source = h.value("direction_source", "");
+  }
 }
 
 void to_json(json& j, const IdeasOut& o) {
@@ -38,8 +52,11 @@ void from_json(const json& j, IdeasOut& o) {
   o.offline = j.value("offline_baseline_agent", false);
 }
 
-void to_json(json& j, const NoveltyOut& o) { j = {{"novel", o.novel}}; }
-void from_json(const json& j, NoveltyOut& o) { o.novel = j.value("novel", true); }
+void to_json(json& j, const NoveltyOut& o) { j = {{"novel", o.novel}, {"verdict", o.verdict}}; }
+void from_json(const json& j, NoveltyOut& o) {
+  o.novel = j.value("novel", true);
+  o.verdict = j.value("verdict", o.novel ? "novel" : "not novel");
+}
 
 void to_json(json& j, const RankOut& o) { j = {{"selected", o.selected}}; }
 void from_json(const json& j, RankOut& o) { o.selected = strings(j, "selected"); }
@@ -90,6 +107,7 @@ void from_json(const json& j, WriteupResult& o) {
   o.attempt_ids = strings(j, "attempts");
   o.citations_added = strings(j, "citations_added");
   o.dropped_citations = strings(j, "dropped_citations");
+  o.literature_unreachable = j.value("literature_unreachable", false);
   o.llm_calls = j.value("llm_calls", 0);
 }
 

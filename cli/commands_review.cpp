@@ -7,6 +7,7 @@
 
 #include "agent/papers/reviewer.hpp"
 #include "agent/papers/writeup.hpp"
+#include "agent/stages/baseline.hpp"
 #include "cli/command.hpp"
 #include "core/file.hpp"
 #include "core/scratch_dir.hpp"
@@ -98,14 +99,13 @@ int run_paper(Context& ctx, const ReviewArgs& a) {
   auto idea = store::get_idea(store, a.idea_id).value();
   auto run = store::get_run(store, idea.run_id).value();
   auto tpl = experiments::load_template(run_template(run, a.template_dir)).value();
+  if (auto metric = agent::run_metric(store, run.id).value()) agent::apply_metric(tpl, *metric);
   std::string model = !a.model.empty() ? a.model : !run.model.empty() ? run.model : ctx.config().get("model");
   std::unique_ptr<llm::Client> client;
   if (model != "offline") client = ctx.session().client({.model = model, .run_id = run.id, .fresh = a.fresh}).value();
   auto executor = ctx.session().executor("local").value();
   fs::path work = ctx.home() / "work" / run.id / idea.id / ("paper-cli-" + std::to_string(now_ms()));
   ensure_writable_dir(work.parent_path()).value();
-  for (fs::path p = work.parent_path(); p != ctx.home().parent_path() && !p.empty(); p = p.parent_path())
-    fs::permissions(p, fs::perms::others_exec, fs::perm_options::add);
 
   agent::RunSettings settings = agent::run_settings(ctx.config());
   agent::WriteupOptions options = agent::writeup_options(settings, tools::literature_options(ctx.config()));

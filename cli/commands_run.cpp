@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "agent/orchestrator.hpp"
+#include "agent/stages/baseline.hpp"
 #include "cli/command.hpp"
 #include "cli/progress_display.hpp"
 #include "core/time.hpp"
@@ -96,6 +97,9 @@ int show_status(Context& ctx, const RunArgs& a) {
     nlohmann::json j = store::to_json(run);
     j["ideas"] = store::to_json(ideas);
     j["stages"] = store::to_json(stages);
+    if (auto metric = agent::run_metric(store, id).value())
+      j["metric"] = {{"name", metric->name}, {"higher_is_better", metric->higher_is_better},
+                     {"source", metric->source}, {"direction_source", metric->direction_source}};
     std::cout << j.dump(2) << "\n";
     return 0;
   }
@@ -104,12 +108,13 @@ int show_status(Context& ctx, const RunArgs& a) {
             << when(run.ended_ms) << "\n  LLM cost $" << std::fixed << std::setprecision(4) << run.cost_usd
             << (run.budget_usd > 0 ? " of $" + std::to_string(run.budget_usd) : std::string()) << "\n";
   if (!run.error.empty()) std::cout << "  " << run.error << "\n";
+  if (auto metric = agent::run_metric(store, id).value()) std::cout << "  metric: " << metric->describe() << "\n";
   std::cout << "\n  " << std::left << std::setw(5) << "rank" << std::setw(30) << "idea" << std::setw(10) << "status"
-            << std::setw(13) << "stage" << "best metric\n";
+            << std::setw(13) << "stage" << std::setw(15) << "best metric" << "novelty\n";
   for (const auto& i : ideas)
     std::cout << "  " << std::setw(5) << (i.rank ? std::to_string(*i.rank) : "-") << std::setw(30)
-              << i.name.substr(0, 29) << std::setw(10) << i.status << std::setw(13) << i.stage
-              << (i.best_metric ? std::to_string(*i.best_metric) : "-") << "\n";
+              << i.name.substr(0, 29) << std::setw(10) << i.status << std::setw(13) << i.stage << std::setw(15)
+              << (i.best_metric ? std::to_string(*i.best_metric) : "-") << store::novelty_verdict(i) << "\n";
   for (const auto& s : stages)
     if (s.status == "failed")
       std::cout << "  failed: " << (s.idea_id.empty() ? "run" : s.idea_id) << " " << s.stage << ": "
@@ -157,6 +162,7 @@ void add_run_commands(CLI::App& app, Commands& commands) {
   setting("--idea-batch", "idea_batch", "Ideas drafted at once; each batch sees the earlier ones (setting idea_batch)");
   setting("--budget", "budget_usd", "Dollar budget of the run's LLM calls (setting budget_usd)");
   setting("--search", "search", "linear (AI-Scientist v1) or tree (best-first over code versions) (setting search)");
+  setting("--metric", "metric", "Headline metric as NAME:max or NAME:min (setting metric; default: template.json's, else inferred from the baseline)");
   setting("--executor", "executor", "local or slurm (setting executor)");
   setting("--seed-ideas", "seed_ideas", "JSON list of ideas to start from (setting seed_ideas; default: the template's)");
   setting("--max-runs", "max_runs", "Linear search: experiment runs per idea (setting max_runs)");

@@ -92,6 +92,9 @@ void ProgressDisplay::finish(const agent::RunSummary& s) {
   if (s.tokens_in > 0)
     std::printf("LLM input tokens: %lld, %.0f%% of them served from the provider's prompt cache\n",
                 static_cast<long long>(s.tokens_in), 100 * s.cached_input_share);
+  if (s.novelty_unchecked > 0)
+    std::printf("novelty unchecked for %d idea(s): the literature could not be reached (novelty_required stops a run instead)\n",
+                s.novelty_unchecked);
   if (!s.message.empty()) std::printf("%s\n", s.message.c_str());
   std::fflush(stdout);
 }

@@ -46,6 +46,8 @@ const std::vector<Setting>& setting_table() {
       {"seed_ideas", "", "JSON list of ideas to start from (empty: the template's seed_ideas.json)", SettingType::string,
        {}, 0, true},
       {"novelty", "true", "check each idea's novelty against the literature", SettingType::boolean, {}, 0, true},
+      {"novelty_required", "false", "stop the run when the literature cannot be reached for a novelty check (false: go on "
+                                    "with the idea marked unchecked)", SettingType::boolean, {}, 0, true},
       {"novelty_rounds", "3", "literature search rounds per novelty check", SettingType::integer, {}, 1, true},
       {"max_runs", "3", "linear search: experiment runs per idea", SettingType::integer, {}, 1, true},
       {"max_attempts", "3", "linear search: attempts (edit and run) per experiment run", SettingType::integer, {}, 1,
@@ -61,6 +63,8 @@ const std::vector<Setting>& setting_table() {
        true},
       {"plots", "true", "run the plot stage", SettingType::boolean, {}, 0, true},
       {"paper", "true", "write and review a paper for each finished idea", SettingType::boolean, {}, 0, true},
+      {"metric", "", "the headline metric as NAME:max or NAME:min (NAME alone: direction inferred); empty: "
+                     "template.json's, else the baseline's first metric", SettingType::string, {}, 0, true},
       {"search", "linear", "experiment search strategy", SettingType::choice, {"linear", "tree"}, 0, true},
       {"executor", "local", "where experiments run", SettingType::choice, {"local", "slurm"}, 0, true},
       {"executor_slots", "0", "experiments the local executor runs at once, in CPU slots (0: the number of cores)",

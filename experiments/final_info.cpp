@@ -90,3 +90,51 @@ Expected<double> headline_metric(const FinalInfo& info, const std::string& metri
 }
 
 }  // namespace shoal::experiments
+
+namespace shoal::experiments {
+
+Expected<std::string> first_metric(std::string_view final_info_json) {
+  auto doc = nlohmann::ordered_json::parse(final_info_json, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object())
+    return fail(ErrorKind::invalid_input, "final_info.json is not a JSON object");
+  for (const auto& [condition, body] : doc.items()) {
+    if (!body.is_object() || !body.contains("means") || !body["means"].is_object()) continue;
+    for (const auto& [metric, value] : body["means"].items())
+      if (value.is_number()) return metric;
+  }
+  return fail(ErrorKind::not_found, "final_info.json reports no numeric metric under any condition's \"means\"");
+}
+
+Expected<MetricChoice> parse_metric_setting(std::string_view text) {
+  MetricChoice out;
+  std::string s(text);
+  if (auto colon = s.rfind(':'); colon != std::string::npos) {
+    std::string dir = s.substr(colon + 1);
+    if (dir == "max" || dir == "higher")
+      out.higher_is_better = true;
+    else if (dir == "min" || dir == "lower")
+      out.higher_is_better = false;
+    else
+      return fail(ErrorKind::invalid_input, "metric '" + s + "': the direction after ':' must be max or min (e.g. " +
+                                                s.substr(0, colon) + ":min when lower is better)");
+    s = s.substr(0, colon);
+  }
+  if (s.empty() || s.find_first_of(" \t\n\"") != std::string::npos)
+    return fail(ErrorKind::invalid_input, "metric '" + std::string(text) +
+                                              "': give the metric's name as final_info.json reports it, like val_loss:min");
+  out.name = s;
+  return out;
+}
+
+bool guess_higher_is_better(std::string_view metric) {
+  std::string m;
+  for (char c : metric) m += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  static const char* const lower[] = {"loss", "error", "perplex", "ppl", "time", "seconds", "latency", "peak",
+                                      "cost", "mse", "mae", "rmse", "nll", "regret", "steps", "step_to",
+                                      "distance", "fid", "infect", "death", "memory", "bpc"};
+  for (const char* word : lower)
+    if (m.find(word) != std::string::npos) return false;
+  return true;
+}
+
+}  // namespace shoal::experiments

@@ -32,3 +32,24 @@ Expected<double> headline_metric(const FinalInfo& info, const std::string& metri
 std::string line_and_column(std::string_view text, size_t offset);
 
 }  // namespace shoal::experiments
+
+namespace shoal::experiments {
+
+// The metric a template without one in template.json is judged by: the first numeric metric
+// of the first condition, in the order final_info.json lists them. not_found when it reports
+// none.
+Expected<std::string> first_metric(std::string_view final_info_json);
+
+// A `metric` setting: "NAME", "NAME:max" or "NAME:min". `higher_is_better` is empty when no
+// direction is given. invalid_input names the problem.
+struct MetricChoice {
+  std::string name;
+  std::optional<bool> higher_is_better;
+};
+Expected<MetricChoice> parse_metric_setting(std::string_view text);
+
+// A direction guessed from a metric's name alone (loss, error, time, peak, ... are lower is
+// better; the rest higher): used offline, where no model can read the task.
+bool guess_higher_is_better(std::string_view metric);
+
+}  // namespace shoal::experiments

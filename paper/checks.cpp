@@ -6,7 +6,8 @@ namespace shoal::paper {
 
 bool PaperChecks::passed() const {
   return compiles && (page_limit <= 0 || (pages && *pages <= page_limit)) && claims_unmatched == 0 &&
-         figures.missing.empty() && figures.unreferenced.empty() && unresolved_citations.empty();
+         figures.missing.empty() && figures.unreferenced.empty() && unresolved_citations.empty() &&
+         bibtex_errors.empty();
 }
 
 nlohmann::json PaperChecks::to_json() const {
@@ -19,6 +20,7 @@ nlohmann::json PaperChecks::to_json() const {
                       {"claims", {{"checked", claims_checked}, {"unmatched", claims_unmatched}}},
                       {"figures", figures.to_json()},
                       {"citations", {{"cited", cited}, {"unresolved", unresolved_citations}}},
+                      {"bibtex_errors", bibtex_errors},
                       {"passed", passed()}};
   return j;
 }
@@ -45,6 +47,7 @@ PaperChecks PaperChecks::from_json(const nlohmann::json& j) {
     c.cited = j["citations"].value("cited", std::vector<std::string>{});
     c.unresolved_citations = j["citations"].value("unresolved", std::vector<std::string>{});
   }
+  c.bibtex_errors = j.value("bibtex_errors", std::vector<std::string>{});
   return c;
 }
 
@@ -62,6 +65,8 @@ std::string PaperChecks::describe() const {
   if (!figures.unreferenced.empty()) out += "; never referenced: " + std::to_string(figures.unreferenced.size());
   out += "\n";
   out += "citations resolved: " + count(cited.size() - unresolved_citations.size(), cited.size()) + "\n";
+  if (!bibtex_errors.empty()) out += "bibtex: " + bibtex_errors.front() +
+                                     (bibtex_errors.size() > 1 ? " (and " + std::to_string(bibtex_errors.size() - 1) + " more)" : "") + "\n";
   if (overfull_boxes) out += "overfull boxes past the threshold: " + std::to_string(overfull_boxes) + "\n";
   out += std::string("all checks passed: ") + (passed() ? "yes" : "no") + "\n";
   return out;
@@ -77,6 +82,11 @@ PaperChecks make_checks(const CompileResult* compile, const ClaimReport& claims,
     c.latex_errors = static_cast<int>(compile->parsed.errors.size());
     c.overfull_boxes = static_cast<int>(compile->parsed.overfull.size());
     c.chktex_warnings = static_cast<int>(compile->chktex_problems.size());
+    for (const auto& p : compile->bibtex_problems)
+      if (p.kind == "bibtex") c.bibtex_errors.push_back(p.message);
+    if (compile->pdf_written && compile->blg.empty() && !cited.empty())
+      c.bibtex_errors.push_back("bibtex did not run (the paper cites " + std::to_string(cited.size()) +
+                                " key(s) but its .aux names no \\bibliography)");
   }
   c.claims_checked = static_cast<int>(claims.checked.size());
   c.claims_unmatched = static_cast<int>(claims.unmatched.size());

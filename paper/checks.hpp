@@ -25,8 +25,10 @@ struct PaperChecks {
   FigureCheck figures;
   std::vector<std::string> cited;                // keys the paper cites
   std::vector<std::string> unresolved_citations;  // cited but not in the .bib, or undefined in the log
+  std::vector<std::string> bibtex_errors;         // bibtex's errors, or that it never ran for a paper with a bibliography
 
-  // Compiles, within the page limit, every claim matched, no figure missing or unused, every citation resolved.
+  // Compiles, within the page limit, every claim matched, no figure missing or unused, every
+  // citation resolved, bibtex ran without errors.
   bool passed() const;
   nlohmann::json to_json() const;
   static PaperChecks from_json(const nlohmann::json& j);

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "paper/tex_text.hpp"
+#include "tools/bibtex.hpp"
 #include "core/text.hpp"
 
 namespace shoal::paper {
@@ -76,6 +77,72 @@ std::string bib_file_name(std::string_view tex) {
   std::string first = trim(args[0].substr(0, args[0].find(',')));
   if (first.size() < 4 || first.substr(first.size() - 4) != ".bib") first += ".bib";
   return first;
+}
+
+EmbeddedFiles split_filecontents(std::string_view tex) {
+  EmbeddedFiles out;
+  size_t at = 0;
+  while (true) {
+    size_t begin = tex.find("\\begin{filecontents", at);
+    if (begin == std::string_view::npos) break;
+    size_t name_end = tex.find('}', begin);
+    if (name_end == std::string_view::npos) break;
+    std::string env(tex.substr(begin + 7, name_end - begin - 7));  // "filecontents" or "filecontents*"
+    if (env != "filecontents" && env != "filecontents*") {
+      out.tex += tex.substr(at, name_end + 1 - at);
+      at = name_end + 1;
+      continue;
+    }
+    size_t i = name_end + 1;
+    if (i < tex.size() && tex[i] == '[') {  // [overwrite] and the like
+      size_t close = tex.find(']', i);
+      i = close == std::string_view::npos ? i : close + 1;
+    }
+    if (i >= tex.size() || tex[i] != '{') {
+      out.tex += tex.substr(at, i - at);
+      at = i;
+      continue;
+    }
+    size_t file_end = tex.find('}', i);
+    std::string end_tag = "\\end{" + env + "}";
+    size_t end = file_end == std::string_view::npos ? file_end : tex.find(end_tag, file_end);
+    if (end == std::string_view::npos) break;  // unterminated: left as it is
+    std::string name = trim(std::string(tex.substr(i + 1, file_end - i - 1)));
+    std::string body(tex.substr(file_end + 1, end - file_end - 1));
+    if (!body.empty() && body.front() == '\n') body.erase(0, 1);
+    out.files[name] += body;
+    out.tex += tex.substr(at, begin - at);
+    at = end + end_tag.size();
+    if (at < tex.size() && tex[at] == '\n') ++at;
+  }
+  out.tex += tex.substr(at);
+  return out;
+}
+
+std::string merge_bib(const std::string& bib, const std::string& extra) {
+  if (extra.empty()) return bib;
+  auto known = tools::bib_keys(bib);
+  std::string out = bib;
+  // Entries start at an '@' at the start of a line; each is kept unless its key is known.
+  size_t at = 0;
+  while (at < extra.size()) {
+    size_t start = extra.find('@', at);
+    if (start == std::string::npos) break;
+    size_t next = extra.find("\n@", start + 1);
+    size_t stop = next == std::string::npos ? extra.size() : next + 1;
+    std::string entry = extra.substr(start, stop - start);
+    auto keys = tools::bib_keys(entry);
+    bool duplicate = !keys.empty() && std::all_of(keys.begin(), keys.end(), [&](const std::string& k) { return known.count(k) > 0; });
+    if (!duplicate) {
+      if (!out.empty() && out.back() != '\n') out += '\n';
+      if (!out.empty()) out += '\n';
+      out += entry;
+      known.insert(keys.begin(), keys.end());
+    }
+    at = stop;
+  }
+  if (!out.empty() && out.back() != '\n') out += '\n';
+  return out;
 }
 
 }  // namespace shoal::paper

@@ -3,6 +3,7 @@
 // key never reaches the PDF as "[?]".
 #pragma once
 
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -22,5 +23,17 @@ CitationCleanup drop_unknown_citations(std::string_view tex, const std::set<std:
 // The name of the .bib file `tex` uses (\bibliography{references} -> "references.bib");
 // "references.bib" when it names none.
 std::string bib_file_name(std::string_view tex);
+
+// A LaTeX text with its filecontents environments taken out: AI-Scientist-format templates
+// carry their BibTeX entries in `\begin{filecontents}{references.bib} ... \end{filecontents}`
+// (also filecontents*, with an optional [options] argument) inside template.tex.
+struct EmbeddedFiles {
+  std::string tex;                           // the text without those environments
+  std::map<std::string, std::string> files;  // file name -> its contents
+};
+EmbeddedFiles split_filecontents(std::string_view tex);
+
+// `extra` appended to `bib`, without the entries whose key `bib` already defines.
+std::string merge_bib(const std::string& bib, const std::string& extra);
 
 }  // namespace shoal::paper

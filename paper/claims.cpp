@@ -7,6 +7,7 @@
 #include <regex>
 #include <set>
 
+#include "experiments/results_digest.hpp"
 #include "paper/tex_text.hpp"
 #include "core/text.hpp"
 
@@ -244,23 +245,15 @@ void scan_numbers(const std::string& masked, const std::string& original, const 
   }
 }
 
-// Every number in `value` (a parsed JSON document), keyed by its path.
-void flatten(const nlohmann::json& value, const std::string& path, std::map<std::string, double>& out) {
-  if (value.is_number()) out[path] = value.get<double>();
-  else if (value.is_object())
-    for (auto it = value.begin(); it != value.end(); ++it) flatten(it.value(), path + "/" + it.key(), out);
-  else if (value.is_array())
-    for (size_t i = 0; i < value.size(); ++i) flatten(value[i], path + "/" + std::to_string(i), out);
-}
-
-// Every number of a JSON text by path, plus, for final_info.json-shaped documents, each
+// Every number of a JSON text by path as its digest shows it (arrays summarised, see
+// experiments/results_digest.hpp), plus, for final_info.json-shaped documents, each
 // metric's mean over the conditions that report it (path "/*/means/METRIC"): a template's
 // headline metric is that mean when it names no condition.
 std::map<std::string, double> numbers_of(const std::string& json_text) {
   std::map<std::string, double> out;
   auto parsed = nlohmann::json::parse(json_text, nullptr, false);
   if (parsed.is_discarded()) return out;
-  flatten(parsed, "", out);
+  out = experiments::digest_numbers(parsed);
   if (!parsed.is_object()) return out;
   std::map<std::string, std::pair<double, int>> sums;
   for (const auto& [condition, result] : parsed.items()) {

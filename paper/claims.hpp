@@ -47,7 +47,8 @@ std::vector<Claim> extract_claims(std::string_view tex, const ClaimOptions& opti
 ClaimReport check_claims(std::string_view tex, const std::vector<double>& known, const ClaimOptions& options = {});
 
 // The numbers a paper may state, from stored results: every number in each `metrics_json`
-// (final_info.json-shaped or any JSON) and in `baseline_json`, each metric's mean over the
+// (final_info.json-shaped or any JSON; each array only as its digest shows it: smallest,
+// largest and last value) and in `baseline_json`, each metric's mean over the
 // conditions, plus, for each value that a run and the baseline both report at the same place,
 // their difference, ratio and relative change (in percent); and every number in `extra_texts`
 // (the command lines the runs used, metric names).

@@ -36,9 +36,7 @@ std::vector<LatexProblem> CompileResult::problems(int page_limit) const {
   auto from_log = all_problems(parsed);
   out.insert(out.end(), from_log.begin(), from_log.end());
   for (const auto& p : bibtex_problems)
-    if (p.message.find("couldn't open") != std::string::npos || p.message.find("Repeated entry") != std::string::npos ||
-        p.message.find("I was expecting") != std::string::npos)
-      out.push_back(p);
+    if (p.kind == "bibtex") out.push_back(p);
   if (page_limit > 0 && parsed.pages && *parsed.pages > page_limit)
     out.push_back({.kind = "page_limit",
                    .message = "the paper has " + std::to_string(*parsed.pages) + " pages; the limit is " +

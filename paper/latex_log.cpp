@@ -179,7 +179,7 @@ std::vector<LatexProblem> parse_bibtex_log(std::string_view blg) {
     bool error = line.find("I couldn't open") != std::string::npos || line.find("I found no") != std::string::npos ||
                  line.find("Repeated entry") != std::string::npos || line.find("I was expecting") != std::string::npos;
     if (!warning && !error) continue;
-    LatexProblem p{.kind = "bibtex", .message = trim(warning ? line.substr(9) : line)};
+    LatexProblem p{.kind = warning ? "bibtex_warning" : "bibtex", .message = trim(warning ? line.substr(9) : line)};
     if (i + 1 < lines.size()) {
       std::string next(lines[i + 1]);
       if (std::regex_search(next, m, line_of)) {

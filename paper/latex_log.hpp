@@ -38,8 +38,9 @@ LatexLog parse_latex_log(std::string_view log, double overfull_threshold_pt = 10
 // Parses chktex's output in its -v0 form ("file:line:column:number:message" per line).
 std::vector<LatexProblem> parse_chktex(std::string_view output);
 
-// Errors of a bibtex .blg ("I couldn't open database file ...", "Repeated entry", ...) and
-// its warnings about missing entries.
+// Errors of a bibtex .blg ("I couldn't open database file ...", "Repeated entry", "I found
+// no \citation commands", ...: kind "bibtex") and its warnings ("Warning--...": kind
+// "bibtex_warning").
 std::vector<LatexProblem> parse_bibtex_log(std::string_view blg);
 
 // Every problem of a log as one list (errors, undefined citations and references, missing

@@ -1,5 +1,7 @@
 #include "store/ideas.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "core/time.hpp"
 
 namespace shoal::store {
@@ -164,6 +166,13 @@ Status set_idea_best_metric(Store& store, const std::string& id, std::optional<d
 
 bool idea_is_final(const std::string& status) {
   return status == "done" || status == "failed" || status == "skipped" || status == "cancelled";
+}
+
+std::string novelty_verdict(const Idea& idea) {
+  if (!idea.novel) return "not checked";
+  auto report = nlohmann::json::parse(idea.novelty_json.empty() ? "{}" : idea.novelty_json, nullptr, false);
+  if (report.is_object() && report.value("literature_unreachable", false)) return "unchecked (literature unreachable)";
+  return *idea.novel ? "novel" : "not novel";
 }
 
 }  // namespace shoal::store

@@ -47,6 +47,11 @@ Status set_idea_status(Store& store, const std::string& id, const std::string& s
 // leaves it as it is. "parked", "running" and "pending" ideas go on.
 bool idea_is_final(const std::string& status);
 Status set_idea_novelty(Store& store, const std::string& id, bool novel, const std::string& novelty_json);
+// The novelty verdict as people read it: "novel", "not novel", "unchecked (literature
+// unreachable)" when the check could reach no literature engine (the idea goes on as if
+// novel, but it was never compared with anything), or "not checked" before (or without) a
+// check.
+std::string novelty_verdict(const Idea& idea);
 Status set_idea_rank(Store& store, const std::string& id, std::optional<int> rank);
 Status set_idea_best_metric(Store& store, const std::string& id, std::optional<double> metric);
 

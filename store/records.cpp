@@ -82,6 +82,7 @@ json to_json(const Idea& i) {
           {"feasibility", value_or_null(i.feasibility)},
           {"novelty", value_or_null(i.novelty)},
           {"novel", value_or_null(i.novel)},
+          {"novelty_verdict", store::novelty_verdict(i)},
           {"novelty_report", stored_json(i.novelty_json)},
           {"rank", value_or_null(i.rank)},
           {"status", i.status},

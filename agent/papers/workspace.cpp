@@ -60,9 +60,14 @@ Expected<PaperWorkspace> prepare_workspace(const fs::path& work_dir, const fs::p
   if (!skeleton.ok())
     return fail(ErrorKind::not_found, "the template has no latex/template.tex (" + (latex / "template.tex").string() +
                                           "): a paper needs the template's LaTeX skeleton");
-  ws.template_tex = *skeleton;
+  // The skeleton without its filecontents blocks: an AI-Scientist-format template keeps its
+  // BibTeX entries there, and they join the .bib file (which the paper's .bib replaces).
+  auto embedded = paper::split_filecontents(*skeleton);
+  ws.template_tex = embedded.tex;
   ws.bib_name = paper::bib_file_name(ws.template_tex);
   ws.template_bib = read_file(latex / ws.bib_name).value_or("");
+  if (auto e = embedded.files.find(ws.bib_name); e != embedded.files.end())
+    ws.template_bib = paper::merge_bib(ws.template_bib, e->second);
   SHOAL_CHECK(paper::make_work_dir(work_dir));
   for (const auto& name : paper::list_sandbox_files(latex)) {
     SHOAL_TRY(data, read_file(latex / name));

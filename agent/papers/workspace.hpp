@@ -24,8 +24,8 @@ struct PaperWorkspace {
   std::string main = "template";          // template.tex
   std::string bib_name = "references.bib";
   std::vector<std::string> figure_files;  // the idea's plots written into the folder
-  std::string template_tex;               // the skeleton (latex/template.tex)
-  std::string template_bib;               // the template's own .bib ("" when none)
+  std::string template_tex;               // the skeleton (latex/template.tex without filecontents blocks)
+  std::string template_bib;               // the template's own .bib and filecontents entries ("" when none)
 };
 
 // Makes `work_dir` fresh with the template's latex/ files (style files, the skeleton) and

@@ -10,6 +10,7 @@
 #include "tools/bibtex.hpp"
 #include "tools/edit_blocks.hpp"
 #include "core/text.hpp"
+#include "experiments/results_digest.hpp"
 
 namespace shoal::agent::writing {
 namespace fs = std::filesystem;
@@ -26,11 +27,11 @@ std::string document_of(const std::string& reply) {
 }
 
 // The measured results as the model sees them: the baseline, each run with its settings and
-// its final_info.json, and how many runs failed.
+// the digest of its final_info.json (arrays summarised), and how many runs failed.
 std::string results_text(const IdeaEvidence& ev) {
   std::string out;
   if (ev.baseline)
-    out += "Baseline (the template's code unchanged):\n```json\n" + clip(ev.baseline->metrics_json, 4000) + "\n```\n\n";
+    out += "Baseline (the template's code unchanged):\n" + experiments::results_digest(ev.baseline->metrics_json) + "\n";
   else
     out += "No baseline result was stored.\n\n";
   auto done = ev.done_nodes();
@@ -38,7 +39,7 @@ std::string results_text(const IdeaEvidence& ev) {
     const auto& n = done[i];
     out += "Run " + std::to_string(i + 1) + (i == 0 ? " (the best run)" : "") + ": " + node_label(n, ev.baseline);
     if (!n.plan.empty()) out += "\nWhat it changed: " + clip(n.plan, 600);
-    out += "\n```json\n" + clip(n.metrics_json, 4000) + "\n```\n\n";
+    out += "\nResults:\n" + experiments::results_digest(n.metrics_json) + "\n";
   }
   size_t failed = ev.nodes.size() - done.size();
   if (failed) out += std::to_string(failed) + " other run(s) failed and produced no results.\n";

@@ -38,6 +38,7 @@ struct Writer {
   std::string results;  // the measured results as text
   std::string bib;      // the template's .bib plus the entries the citation rounds added
   nlohmann::json citations = nlohmann::json::array();
+  bool citations_unreachable = false;  // a citation search failed on every engine
   std::string stage = "paper";  // the stage its LLM calls are recorded under
   std::string last_problems;    // the last compile's problems, as fed back
   WriteupResult result;

@@ -33,6 +33,7 @@ nlohmann::json WriteupResult::to_json() const {
           {"unverified", json::parse(paper.unverified_json, nullptr, false)},
           {"citations_added", citations_added},
           {"dropped_citations", dropped_citations},
+          {"literature_unreachable", literature_unreachable},
           {"llm_calls", llm_calls}};
 }
 
@@ -99,10 +100,13 @@ std::string tips_for(const std::string& title) {
 Status citation_rounds(Writer& w) {
   std::set<std::string> titles;
   for (const auto& [key, title] : bib_titles(w.bib)) titles.insert(tools::normalize_query(title));
+  std::string previous;  // what became of the last round's search, for the model
+  int failed_in_a_row = 0;
   for (int round = 1; round <= w.options.citation_rounds; ++round) {
     auto q = w.ask_json(render("writeup_cite_query", {{"round", std::to_string(round)},
                                                       {"rounds", std::to_string(w.options.citation_rounds)},
-                                                      {"citations", citation_list(w.bib)}}),
+                                                      {"citations", citation_list(w.bib)},
+                                                      {"previous", previous}}),
                         {{"query", llm::JsonType::string}});
     if (!q.ok()) {
       if (q.error().kind == ErrorKind::budget_exceeded || q.error().kind == ErrorKind::cancelled) return q.error();
@@ -114,12 +118,21 @@ Status citation_rounds(Writer& w) {
     auto found = tools::search_papers(&w.store, query, w.options.literature_results, w.options.literature);
     if (!found.ok()) {
       log::warn("paper", "literature search for '" + query + "' failed: " + found.error().message);
+      w.citations_unreachable = true;
+      if (++failed_in_a_row >= 2) break;  // the engines are down: more rounds would only wait
+      previous = "The last search (\"" + query + "\") could not be run: every literature engine failed (" +
+                 found.error().message + "). The citations above are all there is unless this search works.\n\n";
       continue;
     }
+    failed_in_a_row = 0;
     std::vector<tools::PaperRef> fresh;
     for (const auto& p : found->papers)
       if (!p.title.empty() && !titles.count(tools::normalize_query(p.title))) fresh.push_back(p);
-    if (fresh.empty()) continue;
+    if (fresh.empty()) {
+      previous = "The last search (\"" + query + "\") found nothing that is not cited already; try other words.\n\n";
+      continue;
+    }
+    previous.clear();
     std::string listing;
     for (size_t i = 0; i < fresh.size(); ++i) {
       const auto& p = fresh[i];
@@ -232,6 +245,7 @@ Expected<WriteupResult> write_paper(store::Store& store, llm::Client* client, ex
   Writer w{store, *client, executor, options};
   SHOAL_CHECK(writing::open_writer(w, tpl, idea_id));
   SHOAL_CHECK(citation_rounds(w));
+  w.result.literature_unreachable = w.citations_unreachable;
   writing::refresh_system(w);  // now with the added citation keys
   SHOAL_TRY(draft, draft_sections(w));
   SHOAL_CHECK(final_pass(w, draft));

@@ -50,6 +50,7 @@ struct WriteupResult {
   store::Paper paper;                    // the newest compiled attempt of the idea
   std::vector<std::string> attempt_ids;  // every attempt this call stored, in order
   std::vector<std::string> citations_added, dropped_citations;  // keys added from the search; unknown keys removed
+  bool literature_unreachable = false;  // a citation search failed on every engine
   int llm_calls = 0;
 
   nlohmann::json to_json() const;  // {"paper_id", "attempts", "pages", "unverified", "citations_added", ...}

@@ -141,9 +141,10 @@ Status save_notes(StageContext& ctx, const std::string& idea_id, const std::stri
 
 std::optional<double> baseline_metric(const experiments::Template& tpl, const std::optional<store::Node>& baseline) {
   if (!baseline) return std::nullopt;
-  if (baseline->metric) return baseline->metric;
   auto info = experiments::parse_final_info(baseline->metrics_json);
-  if (!info.ok()) return std::nullopt;
+  if (!info.ok()) return baseline->metric;
+  // From the results, not the stored value: the node is shared by every run of the
+  // template, and a run may compare by another metric (the `metric` setting).
   auto metric = experiments::headline_metric(*info, tpl.manifest.metric, tpl.manifest.condition);
   return metric.ok() ? std::optional<double>(*metric) : std::nullopt;
 }

@@ -22,7 +22,8 @@ struct LinearState {
   fs::path code;
   std::optional<double> baseline_metric;
   std::string baseline;          // as the model sees it
-  std::string notes;             // notes.md
+  std::string notes;             // notes.md: plans, flags, the agent's own words, headline metrics
+  std::string results;           // each run's results digest: shown to the coder, kept out of notes.md
   std::string parent;            // the previous node ("" before the first)
   bool parent_failed = false;
   ExperimentOutcome outcome;
@@ -32,7 +33,7 @@ struct LinearState {
 Expected<std::string> attempt_prompt(StageContext& ctx, const LinearState& s, int run, int attempt,
                                      const std::string& feedback) {
   SHOAL_TRY(code, code_listing(ctx.tpl, s.code));
-  return render("experiments_linear", {{"notes", s.notes},
+  return render("experiments_linear", {{"notes", s.notes + (s.results.empty() ? "" : "\n# Results so far\n" + s.results)},
                                        {"run", std::to_string(run)},
                                        {"runs", std::to_string(ctx.settings.max_runs)},
                                        {"attempt", std::to_string(attempt)},
@@ -46,7 +47,8 @@ Status record_success(StageContext& ctx, const store::Idea& idea, LinearState& s
                       const store::Node& node) {
   s.notes += "\n## Run " + std::to_string(run) + ": " + reply.plan + "\nFlags: " + join_args(reply.args) + "\n";
   if (!reply.notes.empty()) s.notes += "Agent's notes: " + reply.notes + "\n";
-  s.notes += describe_outcome(node, s.baseline_metric, ctx.tpl.manifest.higher_is_better) + "\n";
+  s.notes += headline_line(node, s.baseline_metric, ctx.tpl.manifest.higher_is_better);
+  s.results += "## Run " + std::to_string(run) + "\n" + describe_outcome(node, s.baseline_metric, ctx.tpl.manifest.higher_is_better) + "\n";
   SHOAL_CHECK(save_notes(ctx, idea.id, s.notes));
   auto& o = s.outcome;
   if (node.metric ? !o.best_metric || experiments::metric_better(*node.metric, *o.best_metric, ctx.tpl.manifest.higher_is_better)

@@ -1,12 +1,14 @@
 #include "agent/disk_guard.hpp"
 #include "agent/search/node_runner.hpp"
 
+#include <cstdio>
 #include <fstream>
 
 #include "core/file.hpp"
 #include "core/time.hpp"
 #include "experiments/baseline.hpp"
 #include "experiments/final_info.hpp"
+#include "experiments/results_digest.hpp"
 #include "store/blobs.hpp"
 #include "core/text.hpp"
 
@@ -145,13 +147,23 @@ std::string describe_outcome(const store::Node& node, const std::optional<double
                                              : "it hit the " + node.limit_hit + " limit";
     return "The run failed (" + why + "). The end of its stderr:\n" + tail(node.stderr_tail, tail_bytes);
   }
-  std::string text = "The run succeeded. final_info.json:\n" + node.metrics_json;
-  if (node.metric && baseline_metric) {
+  std::string text = "The run succeeded. Its results (final_info.json, arrays summarised):\n" +
+                     experiments::results_digest(node.metrics_json);
+  std::string line = headline_line(node, baseline_metric, higher_is_better);
+  return line.empty() ? text : text + line;
+}
+
+std::string headline_line(const store::Node& node, const std::optional<double>& baseline_metric, bool higher_is_better) {
+  if (!node.metric) return "";
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "Headline metric %.6g", *node.metric);
+  std::string text = buf;
+  if (baseline_metric) {
     bool better = experiments::metric_better(*node.metric, *baseline_metric, higher_is_better);
-    text += "\nHeadline metric " + std::to_string(*node.metric) + " vs baseline " + std::to_string(*baseline_metric) +
-            " (" + (better ? "better" : "not better") + ")";
+    std::snprintf(buf, sizeof buf, " vs baseline %.6g", *baseline_metric);
+    text += std::string(buf) + " (" + (better ? "better" : "not better") + ")";
   }
-  return text;
+  return text + "\n";
 }
 
 }  // namespace shoal::agent

@@ -38,10 +38,13 @@ struct NodeOutcome {
 // store failure, cancelled before start); a run that failed is a node with status "failed".
 Expected<NodeOutcome> run_node(StageContext& ctx, const NodeRequest& request);
 
-// Text for the model about a finished node: the metric against the baseline, or why it failed
-// with the end of its stderr (at most `tail_bytes`).
+// Text for the model about a finished node: the digest of its results and its headline metric
+// against the baseline, or why it failed with the end of its stderr (at most `tail_bytes`).
 std::string describe_outcome(const store::Node& node, const std::optional<double>& baseline_metric,
                              bool higher_is_better, size_t tail_bytes = 3000);
+
+// "Headline metric 0.91 vs baseline 0.87 (better)\n" for a node with a metric ("" without).
+std::string headline_line(const store::Node& node, const std::optional<double>& baseline_metric, bool higher_is_better);
 
 // Writes a stored code snapshot ({"file": "content"}) into `workdir` (a copy of the
 // template): how a tree-search child starts from its parent's code.

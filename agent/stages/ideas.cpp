@@ -9,6 +9,7 @@
 #include "agent/prompts.hpp"
 #include "agent/stage_llm.hpp"
 #include "core/file.hpp"
+#include "core/log.hpp"
 #include "core/time.hpp"
 #include "store/runs.hpp"
 
@@ -58,23 +59,6 @@ std::string identifier(const std::string& text) {
   return out;
 }
 
-// "- name: title" per idea.
-std::string idea_lines(const std::vector<store::Idea>& ideas) {
-  std::string out;
-  for (const auto& i : ideas) out += "- " + i.name + ": " + i.title + "\n";
-  return out.empty() ? "(none yet)\n" : out;
-}
-
-// The ideas of other runs of this template that existed when this run was created (a fixed
-// list, so a resumed run builds the same prompts), newest first.
-Expected<std::vector<store::Idea>> archive(StageContext& ctx) {
-  SHOAL_TRY(run, store::get_run(ctx.store, ctx.run_id));
-  SHOAL_TRY(all, store::ideas_of_template(ctx.store, ctx.tpl.manifest.name));
-  std::vector<store::Idea> out;
-  for (auto& i : all)
-    if (i.run_id != ctx.run_id && i.created_ms < run.created_ms && out.size() < kMaxArchive) out.push_back(i);
-  return out;
-}
 
 // This run's ideas in the order they were made.
 Expected<std::vector<store::Idea>> ideas_of_run(StageContext& ctx) {
@@ -162,6 +146,42 @@ store::Idea idea_from_json(const json& j, const std::string& run_id) {
 
 namespace {
 
+// The template's ideas.json: a JSON list of idea objects (anything else: none, with a warning).
+std::vector<store::Idea> template_archive(const experiments::Template& tpl) {
+  auto text = read_file(tpl.dir / "ideas.json");
+  if (!text.ok()) return {};
+  auto doc = json::parse(*text, nullptr, false);
+  if (!doc.is_array()) {
+    log::warn("ideas", (tpl.dir / "ideas.json").string() + " is not a JSON list of ideas; it is not shown as earlier ideas");
+    return {};
+  }
+  std::vector<store::Idea> out;
+  for (const auto& j : doc)
+    if (j.is_object() && out.size() < kMaxArchive) out.push_back(idea_from_json(j, ""));
+  return out;
+}
+
+}  // namespace
+
+std::string idea_lines(const std::vector<store::Idea>& ideas) {
+  std::string out;
+  for (const auto& i : ideas) out += "- " + i.name + ": " + i.title + "\n";
+  return out.empty() ? "(none yet)\n" : out;
+}
+
+Expected<std::vector<store::Idea>> earlier_ideas(StageContext& ctx) {
+  SHOAL_TRY(run, store::get_run(ctx.store, ctx.run_id));
+  SHOAL_TRY(all, store::ideas_of_template(ctx.store, ctx.tpl.manifest.name));
+  std::vector<store::Idea> out;
+  for (auto& i : all)
+    if (i.run_id != ctx.run_id && i.created_ms < run.created_ms && out.size() < kMaxArchive) out.push_back(i);
+  auto from_template = template_archive(ctx.tpl);
+  out.insert(out.end(), from_template.begin(), from_template.end());
+  return out;
+}
+
+namespace {
+
 // The model's ideas: options.generate of them (0 = 2 * options.ideas), each stored with
 // add_idea. Resumable: ideas the run already has count towards the number and are kept as
 // they are, and the prompts are rebuilt from the store, so a rerun after a crash asks the
@@ -172,7 +192,7 @@ Expected<std::vector<store::Idea>> generate_ideas(StageContext& ctx) {
   int batch = std::max(1, ctx.settings.idea_batch);
   SHOAL_TRY(tp, template_prompt(ctx.tpl));
   SHOAL_TRY(seeds, load_seed_ideas(ctx));
-  SHOAL_TRY(earlier, archive(ctx));
+  SHOAL_TRY(earlier, earlier_ideas(ctx));
   SHOAL_TRY(mine, ideas_of_run(ctx));
   while (static_cast<int>(mine.size()) < target) {
     if (ctx.cancel.cancelled()) return fail(ErrorKind::cancelled, "the run was cancelled");

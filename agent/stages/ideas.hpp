@@ -39,4 +39,14 @@ Expected<nlohmann::json> load_seed_ideas(const StageContext& ctx);
 // under AI-Scientist's keys (Name, Title, Hypothesis or Idea, Experiment) or lower-case ones.
 store::Idea idea_from_json(const nlohmann::json& json, const std::string& run_id);
 
+// The ideas proposed for this template before this run: the template's own ideas.json
+// (AI-Scientist's archive of earlier ideas; missing or unreadable: none) and the ideas of
+// Shoal's earlier runs of the template that existed when this run was created (a fixed list,
+// so a resumed run builds the same prompts), newest first. Idea generation avoids them and
+// the novelty check compares with them.
+Expected<std::vector<store::Idea>> earlier_ideas(StageContext& ctx);
+
+// "- name: title" per idea ("(none yet)" for none).
+std::string idea_lines(const std::vector<store::Idea>& ideas);
+
 }  // namespace shoal::agent

@@ -5,6 +5,8 @@
 
 #include "agent/prompts.hpp"
 #include "agent/stage_llm.hpp"
+#include "agent/stages/ideas.hpp"
+#include "store/runs.hpp"
 #include "tools/literature.hpp"
 
 namespace shoal::agent {
@@ -116,7 +118,8 @@ Expected<NoveltyOut> run_novelty(StageContext& ctx, const NoveltyIn& in) {
   llm::Request request;
   request.system = render("novelty_system", {{"template_system", tp.system}, {"rounds", std::to_string(rounds)}});
   request.temperature = 0.5;
-  std::string next = render("novelty_start", {{"task", tp.task}, {"idea", idea_text(idea)}});
+  SHOAL_TRY(earlier, earlier_ideas(ctx));
+  std::string next = render("novelty_start", {{"task", tp.task}, {"idea", idea_text(idea)}, {"earlier", idea_lines(earlier)}});
   Findings found;
   json last;
   Decision decision = Decision::search;
@@ -164,9 +167,23 @@ Expected<NoveltyOut> run_novelty(StageContext& ctx, const NoveltyIn& in) {
   }
   record["papers"] = papers;
   bool novel = record["novel"].get<bool>();
+  bool unreachable = record["literature_unreachable"].get<bool>();
+  if (unreachable && ctx.settings.novelty_required)
+    return fail(ErrorKind::remote, "the novelty check of idea " + idea.name + " could not reach any literature engine (" +
+                                       found.errors.front().get<std::string>() +
+                                       ") and novelty_required is set; continue with shoal resume " + ctx.run_id +
+                                       " once the engines answer, or resume with --set novelty_required=false to go on "
+                                       "with the idea marked unchecked");
   SHOAL_CHECK(store::set_idea_novelty(ctx.store, idea.id, novel, record.dump()));
   SHOAL_TRY(stored, store::get_idea(ctx.store, idea.id));
-  return NoveltyOut{std::move(stored), novel};
+  std::string verdict = store::novelty_verdict(stored);
+  if (unreachable) {
+    ctx.progress({idea.id, "novelty", verdict + ": the idea goes on without a comparison with the literature"});
+    (void)store::add_event(ctx.store, {0, ctx.run_id, idea.id, "novelty_unchecked",
+                                       "idea " + idea.name + ": novelty " + verdict,
+                                       json{{"errors", found.errors}}.dump(), 0});
+  }
+  return NoveltyOut{std::move(stored), novel, verdict};
 }
 
 }  // namespace shoal::agent

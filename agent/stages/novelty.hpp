@@ -16,14 +16,17 @@ namespace shoal::agent {
 // {"query", "error"}], "papers": [{"ref", "engine", "id", "title", "authors", "year", "venue",
 // "url", "doi", "arxiv_id", "cited"}], "compared": [refs the model named], "engine" (the last
 // engine that answered, "" if none), "literature_unreachable", "literature_errors"}.
-// An unreachable literature never fails the stage: the model is told and decides from what
-// it has, and the JSON says so. Errors are the model's (budget_exceeded, cancelled, remote)
-// and the store's.
+// An unreachable literature does not fail the stage: the model is told and decides from what
+// it has, the JSON says so, and the verdict is "unchecked (literature unreachable)" (an
+// event and the progress line say it too). With the `novelty_required` setting it fails the
+// stage instead (ErrorKind::remote), and the run stops. Other errors are the model's
+// (budget_exceeded, cancelled, remote) and the store's.
 using NoveltyIn = IdeaIn;
 
 struct NoveltyOut {
   store::Idea idea;  // as stored after the check (as the stage output is stored: novel only)
   bool novel = true;
+  std::string verdict;  // store::novelty_verdict: "novel", "not novel", "unchecked (literature unreachable)"
 };
 
 Expected<NoveltyOut> run_novelty(StageContext& ctx, const NoveltyIn& in);

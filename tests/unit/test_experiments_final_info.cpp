@@ -37,3 +37,34 @@ TEST_CASE("invalid JSON is located by line and column") {
   CHECK(e.error().message.find("line 2, column") != std::string::npos);
   CHECK(line_and_column("ab\ncd", 4) == "line 2, column 2");
 }
+
+TEST_CASE("the first metric of a template without template.json is the first one final_info lists") {
+  // File order, not alphabetical: "peak" comes before "area" in the file.
+  CHECK(first_metric(R"({"seir": {"means": {"peak": 0.3, "area": 12}}, "sir": {"means": {"x": 1}}})").value() == "peak");
+  // A condition without numbers is passed over.
+  CHECK(first_metric(R"({"a": {"means": {"note": "n/a"}}, "b": {"means": {"loss": 2}}})").value() == "loss");
+  CHECK(first_metric(R"({"a": {"means": {}}})").error().kind == ErrorKind::not_found);
+  CHECK_FALSE(first_metric("not json").ok());
+}
+
+TEST_CASE("a metric setting names the metric and, optionally, its direction") {
+  auto m = parse_metric_setting("infected_peak:min").value();
+  CHECK(m.name == "infected_peak");
+  CHECK(m.higher_is_better == false);
+  CHECK(parse_metric_setting("val_acc:max").value().higher_is_better == true);
+  CHECK_FALSE(parse_metric_setting("val_acc").value().higher_is_better.has_value());
+  auto bad = parse_metric_setting("val_acc:up");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().kind == ErrorKind::invalid_input);
+  CHECK(bad.error().message.find("max") != std::string::npos);
+  CHECK_FALSE(parse_metric_setting("").ok());
+  CHECK_FALSE(parse_metric_setting(":min").ok());
+}
+
+TEST_CASE("a direction guessed from the name: losses and peaks down, accuracies up") {
+  CHECK_FALSE(guess_higher_is_better("val_loss"));
+  CHECK_FALSE(guess_higher_is_better("infected_peak"));
+  CHECK_FALSE(guess_higher_is_better("test_error"));
+  CHECK(guess_higher_is_better("val_acc"));
+  CHECK(guess_higher_is_better("reward"));
+}

@@ -8,6 +8,7 @@ TEST_CASE("checks pass only when everything holds, and survive a JSON round trip
   CompileResult compile;
   compile.pdf_written = true;
   compile.parsed.pages = 4;
+  compile.blg = "This is BibTeX, Version 0.99d\n";  // bibtex ran for the cited keys
   compile.parsed.undefined_citations = {"b"};
   ClaimReport claims;
   claims.checked = {Claim{.text = "1.5"}, Claim{.text = "2.5"}};
@@ -37,4 +38,27 @@ TEST_CASE("checks pass only when everything holds, and survive a JSON round trip
   CHECK(back.passed());
   CHECK(good.describe().find("all checks passed: yes") != std::string::npos);
   CHECK(over.describe().find("pages: 4 (limit 3)") != std::string::npos);
+}
+
+TEST_CASE("a failing or missing bibtex run fails the checks, never 'all passed'") {
+  CompileResult compile;
+  compile.pdf_written = true;
+  compile.parsed.pages = 2;
+  compile.blg = "This is BibTeX\n";
+  compile.bibtex_problems = {{.kind = "bibtex", .message = "I couldn't open database file references.bib"},
+                             {.kind = "bibtex_warning", .message = "empty journal in lu2024"}};
+  auto c = make_checks(&compile, {}, {}, {"lu2024"}, {"lu2024"}, 0);
+  CHECK(c.bibtex_errors == std::vector<std::string>{"I couldn't open database file references.bib"});
+  CHECK_FALSE(c.passed());
+  CHECK(c.describe().find("bibtex: I couldn't open database file references.bib") != std::string::npos);
+  CHECK(PaperChecks::from_json(c.to_json()).bibtex_errors == c.bibtex_errors);
+  // A warning alone passes.
+  compile.bibtex_problems.erase(compile.bibtex_problems.begin());
+  CHECK(make_checks(&compile, {}, {}, {"lu2024"}, {"lu2024"}, 0).passed());
+  // Citations and no bibtex log at all: bibtex never ran.
+  compile.blg.clear();
+  auto never = make_checks(&compile, {}, {}, {"lu2024"}, {"lu2024"}, 0);
+  REQUIRE(never.bibtex_errors.size() == 1);
+  CHECK(never.bibtex_errors[0].find("bibtex did not run") == 0);
+  CHECK(make_checks(&compile, {}, {}, {}, {}, 0).passed());  // nothing cited: no bibtex needed
 }

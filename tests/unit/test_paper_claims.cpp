@@ -112,3 +112,26 @@ TEST_CASE("known numbers include comparisons with the baseline and numbers of th
   CHECK(has(0.8734 - 0.8125));                    // difference
   CHECK_FALSE(has(0.0087 - 0.0123));              // standard errors are not compared
 }
+
+TEST_CASE("a large array in final_info does not make random numbers 'verified'") {
+  // An ODE solution of 100x4 values between 0 and 1, plus two scalar metrics.
+  nlohmann::json rows = nlohmann::json::array();
+  for (int t = 0; t < 100; ++t)
+    rows.push_back({1.0 - t * 0.0097, 0.3 * t / 99.0 * (1 - t / 99.0), t * 0.0031, t * 0.0077});
+  nlohmann::json run = {{"seir", {{"means", {{"infected_peak", 0.0742}, {"final_size", 0.7623}}}, {"solution", rows}}}};
+  nlohmann::json base = {{"seir", {{"means", {{"infected_peak", 0.1031}, {"final_size", 0.8712}}}, {"solution", rows}}}};
+  auto known = known_numbers({run.dump()}, base.dump());
+  CHECK(known.size() < 60);  // scalars, their comparisons, and three numbers per array
+  // The true numbers still pass; a fabricated percentage is caught.
+  auto r = check_claims(paper("The peak falls to 7.42\\%.", "The final size is 0.762, and the peak drops by 44.2\\%."),
+                        known);
+  CHECK(unmatched_texts(r) == std::vector<std::string>{"44.2\\%"});
+  // Of 200 random one-decimal percentages, few match by chance (every value of the array
+  // would make most of them match).
+  int matched = 0;
+  for (int i = 0; i < 200; ++i) {
+    Claim c{.value = 0.5 * i + 0.3, .decimals = 1, .percent = true};
+    if (std::any_of(known.begin(), known.end(), [&](double k) { return claim_matches(c, k); })) ++matched;
+  }
+  CHECK(matched < 20);
+}

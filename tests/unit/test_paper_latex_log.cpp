@@ -121,7 +121,9 @@ TEST_CASE("chktex's -v0 output and bibtex's .blg are parsed") {
   CHECK(bib[0].message == "I couldn't open database file missing.bib");
   CHECK(bib[0].file == "main.aux");
   CHECK(bib[0].line == 3);
+  CHECK(bib[0].kind == "bibtex");
   CHECK(bib[1].message.find("ghost") != std::string::npos);
+  CHECK(bib[1].kind == "bibtex_warning");
 }
 
 TEST_CASE("describe_problems caps its lines") {

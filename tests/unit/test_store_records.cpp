@@ -70,13 +70,27 @@ TEST_CASE("an idea: the idea and the novelty report embedded, unset scores null"
          .best_metric = 0.25, .created_ms = 9};
   auto j = to_json(i);
   CHECK(keys_of(j) == std::set<std::string>{"id", "run_id", "name", "title", "idea", "interestingness", "feasibility",
-                                            "novelty", "novel", "novelty_report", "rank", "status", "stage",
+                                            "novelty", "novel", "novelty_verdict", "novelty_report", "rank", "status", "stage",
                                             "best_metric", "created_ms"});
   CHECK(j["idea"]["plan"] == "x");
   CHECK(j["novelty_report"] == "the checker's plain-text note");
   CHECK(j["feasibility"].is_null());
   CHECK(j["novel"] == false);
   CHECK(j["rank"] == 2);
+  CHECK(j["novelty_verdict"] == "not novel");
+}
+
+TEST_CASE("the novelty verdict: an idea never compared with the literature is 'unchecked', never 'novel'") {
+  Idea i{.id = "idea-1", .novel = true, .novelty_json = R"({"literature_unreachable": true, "rounds": []})"};
+  CHECK(novelty_verdict(i) == "unchecked (literature unreachable)");
+  CHECK(to_json(i)["novelty_verdict"] == "unchecked (literature unreachable)");
+  i.novelty_json = R"({"literature_unreachable": false})";
+  CHECK(novelty_verdict(i) == "novel");
+  i.novel = std::nullopt;
+  CHECK(novelty_verdict(i) == "not checked");
+  i.novel = false;
+  i.novelty_json = "a plain-text note";
+  CHECK(novelty_verdict(i) == "not novel");
 }
 
 TEST_CASE("a node: metrics embedded, code given as hash and has_code, output tails only on request") {
