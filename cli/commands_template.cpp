@@ -4,6 +4,9 @@
 #include "cli/command.hpp"
 #include "core/file.hpp"
 #include "experiments/baseline.hpp"
+#include "experiments/final_info.hpp"
+#include "paper/citations.hpp"
+#include "tools/bibtex.hpp"
 
 namespace shoal::cli {
 namespace {
@@ -17,21 +20,56 @@ struct TemplateArgs {
 };
 
 
+// What a run will use that the template may leave implicit: the headline metric and its
+// direction, and where the bibliography comes from. Guesses are warnings.
+void print_template_choices(const experiments::Template& tpl, const std::string& smoke_final_info) {
+  const auto& m = tpl.manifest;
+  auto direction = [](bool higher) { return higher ? "higher is better" : "lower is better"; };
+  if (!m.metric.empty()) {
+    std::cout << "metric: " << m.metric << ", " << direction(m.higher_is_better) << " (template.json)\n";
+  } else if (auto first = experiments::first_metric(smoke_final_info); first.ok()) {
+    bool higher = experiments::guess_higher_is_better(*first);
+    std::cout << "metric: " << *first << ", " << direction(higher) << " (inferred)\n"
+              << "warning: template.json names no metric; runs use the first metric of final_info.json ("
+              << *first << "), and the direction above is a guess from its name (a run with a model asks the model "
+              << "once). Say it with template.json's metric or `shoal run ... --metric " << *first
+              << (higher ? ":max" : ":min") << "`.\n";
+  } else {
+    std::cout << "metric: not known yet (template.json names none; a run takes the first metric of the baseline's "
+                 "final_info.json, or the --metric NAME:max|min you give)\n";
+  }
+  auto tex = read_file(tpl.dir / "latex/template.tex");
+  if (!tex.ok()) return;
+  auto embedded = paper::split_filecontents(*tex);
+  std::string bib_name = paper::bib_file_name(*tex);
+  size_t file_keys = tools::bib_keys(read_file(tpl.dir / "latex" / bib_name).value_or("")).size();
+  size_t embedded_keys = 0;
+  for (const auto& [file, text] : embedded.files)
+    if (file == bib_name) embedded_keys += tools::bib_keys(text).size();
+  std::cout << "bibliography: " << file_keys << " entr" << (file_keys == 1 ? "y" : "ies") << " in latex/" << bib_name;
+  if (embedded_keys) std::cout << ", " << embedded_keys << " in template.tex's filecontents block (kept and merged)";
+  std::cout << "\n";
+  if (file_keys + embedded_keys == 0)
+    std::cout << "warning: the template has no BibTeX entries; papers cite only what the literature search finds\n";
+}
+
 int run_check(Context& ctx, const TemplateArgs& args) {
   auto problems = experiments::check_template_files(args.dir);
   auto tpl = experiments::load_template(args.dir);
   if (!tpl.ok() && tpl.error().kind == ErrorKind::not_found) throw ShoalError(tpl.error());
   std::string name = tpl.ok() ? tpl->manifest.name : std::filesystem::path(args.dir).filename().string();
+  std::string smoke_final_info;
   if (tpl.ok() && problems.empty() && !args.no_run) {
     auto scratch = ctx.home() / "work" / ("check-" + name + "-" + tpl->hash.substr(0, 12));
     ensure_writable_dir(scratch).value();
     auto executor = ctx.session().executor("local").value();  // the sandbox, as runs use it
-    auto more = experiments::check_template_runs(*tpl, *executor, scratch, !args.no_smoke);
+    auto more = experiments::check_template_runs(*tpl, *executor, scratch, !args.no_smoke, &smoke_final_info);
     problems.insert(problems.end(), more.begin(), more.end());
     std::error_code ec;
     std::filesystem::remove_all(scratch, ec);
   }
   for (const auto& p : problems) std::cout << p.where << ": " << p.message << "\n";
+  if (tpl.ok()) print_template_choices(*tpl, smoke_final_info);
   if (problems.empty()) {
     std::cout << name << ": ok\n";
     return 0;

@@ -219,7 +219,7 @@ std::optional<TemplateProblem> run_step(const Template& tpl, Executor& executor,
 }  // namespace
 
 std::vector<TemplateProblem> check_template_runs(const Template& tpl, Executor& executor, const fs::path& scratch,
-                                                 bool run_smoke) {
+                                                 bool run_smoke, std::string* smoke_final_info) {
   std::vector<TemplateProblem> problems;
   JobResult result;
 
@@ -250,6 +250,7 @@ std::vector<TemplateProblem> check_template_runs(const Template& tpl, Executor& 
     if (auto p = run_step(tpl, executor, scratch, "smoke", smoke, &result)) problems.push_back(*p);
     else {
       auto text = read_file(scratch / "smoke/run_0/final_info.json");
+      if (text.ok() && smoke_final_info) *smoke_final_info = *text;
       if (!text.ok()) problems.push_back({"run_0/final_info.json", "not written by experiment.py --out_dir run_0"});
       else if (auto info = parse_final_info(*text); !info.ok())
         problems.push_back({"run_0/final_info.json", info.error().message});

@@ -76,8 +76,10 @@ JobSpec experiment_job(const Template& tpl, const std::filesystem::path& workdir
 // Checks that run things in the sandbox: every knob flag appears in `experiment.py --help`,
 // latex/template.tex compiles with pdflatex, and (when `run_smoke`) a run with the smoke
 // arguments writes a final_info.json of the right shape that reports the manifest's metric.
+// `smoke_final_info`, when given, receives the smoke run's final_info.json text ("" when none).
 std::vector<TemplateProblem> check_template_runs(const Template& tpl, Executor& executor,
-                                                 const std::filesystem::path& scratch, bool run_smoke);
+                                                 const std::filesystem::path& scratch, bool run_smoke,
+                                                 std::string* smoke_final_info = nullptr);
 
 // Whether metric value `a` beats `b` under the metric's direction (strictly: a tie does not).
 // The one comparison every search, the evidence and the paper use.

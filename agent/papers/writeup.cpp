@@ -199,10 +199,14 @@ Expected<paper::PaperDraft> draft_sections(Writer& w) {
     log::warn("paper", "no title and abstract from the model: " + head.error().message);
   }
   if (draft.title.empty()) draft.title = tools::escape_latex(w.ev.idea.title.empty() ? w.ev.idea.name : w.ev.idea.title);
-  if (draft.abstract.empty() && !draft.sections.empty()) {
-    const std::string& intro = draft.sections.begin()->second;
-    draft.abstract = intro.substr(0, intro.find("\n\n"));
-  }
+  // Without one from the model, the abstract is the first paragraph of the paper's first section
+  // (in the skeleton's order, not the map's alphabetical one).
+  if (draft.abstract.empty())
+    for (const auto& title : paper::skeleton_sections(w.ws.template_tex))
+      if (auto it = draft.sections.find(title); it != draft.sections.end() && !it->second.empty()) {
+        draft.abstract = it->second.substr(0, it->second.find("\n\n"));
+        break;
+      }
   return draft;
 }
 

@@ -94,10 +94,10 @@ class CarefulModel:
         if "TASK: refine section" in last:
             return "refine", "It reads well.\n```latex\n" + last_block(last, "latex") + "```\n"
         if "TASK: write title and abstract" in last:
-            return "title", fenced_json({"title": "Where the fit starts",
-                                         "abstract": "We change where a small fit starts and measure the loss."})
+            return "title", ("```latex title\nWhere the fit starts\n```\n"
+                             "```latex abstract\nWe change where a small fit starts and measure the loss.\n```\n")
         if "TASK: final pass" in last:
-            return "final_pass", fenced_json({"changes": {}})
+            return "final_pass", "The paper reads well; no section needs a change."
         if "TASK: fix LaTeX" in last or "TASK: fix unverified numbers" in last:
             return "fix", "```latex\n" + last_block(last, "latex") + "```\n"
         if "TASK: review paper" in last:

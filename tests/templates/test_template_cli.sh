@@ -33,6 +33,11 @@ variant() { cp -r "$here/tiny" "$tmp/$1"; echo "$tmp/$1"; }
 
 "$shoal" init --home "$home" >/dev/null
 expect "tiny passes check" 0 "tiny: ok" -- "$shoal" template check "$here/tiny" --home "$home"
+expect "tiny: metric from template.json" 0 "metric: loss, lower is better \(template.json\)" -- "$shoal" template check "$here/tiny" --home "$home"
+# An AI-Scientist-format template: no template.json, a filecontents bibliography.
+expect "seir: inferred metric, with a warning" 0 "metric: infected_peak, lower is better \(inferred\).*warning: template.json names no metric.*--metric infected_peak:min" -- "$shoal" template check "$here/seir" --home "$home"
+expect "seir: the filecontents bibliography is found" 0 "bibliography: 0 entries in latex/references.bib, 2 in template.tex's filecontents block.*seir: ok" -- "$shoal" template check "$here/seir" --home "$home"
+expect "tiny: no bibliography warned" 0 "warning: the template has no BibTeX entries" -- "$shoal" template check "$here/tiny" --home "$home"
 
 t=$(variant missing); rm "$t/plot.py" "$t/latex/template.tex"
 expect "missing files" 3 "plot.py: missing.*" -- "$shoal" template check "$t" --home "$home"
