@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "experiments/template.hpp"
 #include "store/blobs.hpp"
@@ -56,14 +57,27 @@ Expected<IdeaEvidence> gather_evidence(store::Store& store, const std::string& i
   ev.run = run;
   SHOAL_TRY(nodes, store::list_nodes(store, idea_id));
 
+  // One result per version: a version re-run with seeds is represented by its seed mean, and
+  // the single seed runs stay out of the write-up's view (they are in the store).
+  std::set<std::string> averaged;
+  for (const auto& n : nodes)
+    if (n.kind == "seed_mean" && n.status == "done") averaged.insert(n.parent_id);
   std::vector<store::Node> done, rest;
-  for (auto& n : nodes) (n.status == "done" && !n.metrics_json.empty() ? done : rest).push_back(n);
+  for (auto& n : nodes) {
+    if (n.kind == "seed" || averaged.count(n.id)) continue;
+    (n.status == "done" && !n.metrics_json.empty() ? done : rest).push_back(n);
+  }
   auto has_metric = [](const store::Node& n) { return n.metric.has_value(); };
   auto with_metric = std::stable_partition(done.begin(), done.end(), has_metric);
   if (higher_is_better) {
-    std::stable_sort(done.begin(), with_metric, [&](const store::Node& a, const store::Node& b) {
+    // Seed means first (the chosen version is the best of them), then single runs: a single
+    // run that happens to beat a seed mean is not the idea's result.
+    auto means_end = std::stable_partition(done.begin(), with_metric, [](const store::Node& n) { return n.kind == "seed_mean"; });
+    auto better = [&](const store::Node& a, const store::Node& b) {
       return experiments::metric_better(*a.metric, *b.metric, *higher_is_better);
-    });
+    };
+    std::stable_sort(done.begin(), means_end, better);
+    std::stable_sort(means_end, with_metric, better);
   } else if (idea.best_metric) {
     auto best = std::find_if(done.begin(), with_metric, [&](const store::Node& n) { return *n.metric == *idea.best_metric; });
     if (best != with_metric) std::rotate(done.begin(), best, best + 1);

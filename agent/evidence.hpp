@@ -26,7 +26,8 @@ struct PlotEvidence {
 struct IdeaEvidence {
   store::Idea idea;
   store::Run run;
-  std::vector<store::Node> nodes;        // the idea's done nodes, best metric first, then its failed ones
+  std::vector<store::Node> nodes;        // one per version (a seed mean stands for its version and seeds),
+                                         // the chosen first, then its failed ones
   std::optional<store::Node> baseline;   // the template version's baseline, when one was stored
   std::vector<PlotEvidence> plots;       // one per name (the newest), in the order they were stored
   std::string notes;                     // the idea's notes.md ("" when none)

@@ -34,7 +34,7 @@ struct RunSettings {
   int max_nodes = 8;         // tree: nodes per idea, drafts included
   int max_debug_depth = 2;   // tree: consecutive debug nodes below a failing node
   int parallel_nodes = 2;    // tree: nodes expanded at once
-  int seed_runs = 2;         // re-runs of the best version (env SHOAL_SEED = 1..N)
+  int seed_runs = 3;         // re-runs of the best two versions (env SHOAL_SEED = 1..N); best seed mean chosen
   bool smoke = false;        // experiments run with the template's smoke_args
   // plots, paper, review
   bool plots = true;

@@ -57,7 +57,7 @@ const std::vector<Setting>& setting_table() {
       {"max_debug_depth", "2", "tree search: consecutive debug nodes below a failing node", SettingType::integer, {}, 0,
        true},
       {"parallel_nodes", "2", "tree search: nodes expanded at once", SettingType::integer, {}, 1, true},
-      {"seed_runs", "2", "re-runs of an idea's best version with other seeds (SHOAL_SEED=1..N)", SettingType::integer,
+      {"seed_runs", "3", "re-runs of an idea's best two versions with seeds SHOAL_SEED=1..N; the best seed mean is chosen and reported (0: no seed runs)", SettingType::integer,
        {}, 0, true},
       {"smoke", "false", "experiments run with the template's smoke_args (tests, demos)", SettingType::boolean, {}, 0,
        true},

@@ -1,6 +1,8 @@
 #include "experiments/final_info.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <nlohmann/json.hpp>
 
 namespace shoal::experiments {
@@ -135,6 +137,49 @@ bool guess_higher_is_better(std::string_view metric) {
   for (const char* word : lower)
     if (m.find(word) != std::string::npos) return false;
   return true;
+}
+
+}  // namespace shoal::experiments
+
+namespace shoal::experiments {
+
+Expected<std::string> aggregate_seeds(const std::vector<std::string>& final_infos) {
+  // condition -> metric -> values, in first-seen order.
+  std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::vector<double>>>>> table;
+  int parsed = 0;
+  for (const auto& text : final_infos) {
+    auto doc = nlohmann::ordered_json::parse(text, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object()) continue;
+    ++parsed;
+    for (const auto& [condition, body] : doc.items()) {
+      if (!body.is_object() || !body.contains("means") || !body["means"].is_object()) continue;
+      auto c = std::find_if(table.begin(), table.end(), [&](const auto& e) { return e.first == condition; });
+      if (c == table.end()) c = table.insert(table.end(), {condition, {}});
+      for (const auto& [metric, value] : body["means"].items()) {
+        if (!value.is_number()) continue;
+        auto m = std::find_if(c->second.begin(), c->second.end(), [&](const auto& e) { return e.first == metric; });
+        if (m == c->second.end()) m = c->second.insert(c->second.end(), {metric, {}});
+        m->second.push_back(value.get<double>());
+      }
+    }
+  }
+  if (parsed == 0) return fail(ErrorKind::invalid_input, "no seed run wrote a readable final_info.json");
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  for (const auto& [condition, metrics] : table) {
+    nlohmann::ordered_json means = nlohmann::ordered_json::object(), stderrs = nlohmann::ordered_json::object();
+    size_t seeds = 0;
+    for (const auto& [metric, values] : metrics) {
+      double n = static_cast<double>(values.size());
+      double mean = std::accumulate(values.begin(), values.end(), 0.0) / n;
+      double ss = 0;
+      for (double v : values) ss += (v - mean) * (v - mean);
+      means[metric] = mean;
+      stderrs[metric] = values.size() > 1 ? std::sqrt(ss / (n - 1)) / std::sqrt(n) : 0.0;
+      seeds = std::max(seeds, values.size());
+    }
+    out[condition] = {{"means", means}, {"stderrs", stderrs}, {"seeds", seeds}};
+  }
+  return out.dump();
 }
 
 }  // namespace shoal::experiments

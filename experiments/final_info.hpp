@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/expected.hpp"
 
@@ -51,5 +52,16 @@ Expected<MetricChoice> parse_metric_setting(std::string_view text);
 // A direction guessed from a metric's name alone (loss, error, time, peak, ... are lower is
 // better; the rest higher): used offline, where no model can read the task.
 bool guess_higher_is_better(std::string_view metric);
+
+}  // namespace shoal::experiments
+
+namespace shoal::experiments {
+
+// The seed mean of one version's runs (their final_info.json texts, one per seed): for each
+// condition and each metric of its "means", the mean over the runs that report it, with
+// "stderrs" the standard error across those runs (sample standard deviation / sqrt(n); 0
+// for one run), and "seeds" the number of runs averaged. Conditions and metrics keep the
+// first run's order. Texts that do not parse are left out; invalid_input when none parses.
+Expected<std::string> aggregate_seeds(const std::vector<std::string>& final_infos);
 
 }  // namespace shoal::experiments

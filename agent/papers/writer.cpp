@@ -37,7 +37,9 @@ std::string results_text(const IdeaEvidence& ev) {
   auto done = ev.done_nodes();
   for (size_t i = 0; i < done.size() && i < 12; ++i) {
     const auto& n = done[i];
-    out += "Run " + std::to_string(i + 1) + (i == 0 ? " (the best run)" : "") + ": " + node_label(n, ev.baseline);
+    out += "Run " + std::to_string(i + 1) + (i == 0 ? " (the idea's chosen version)" : "") + ": " + node_label(n, ev.baseline);
+    out += n.kind == "seed_mean" ? "\nMean over its seed re-runs (\"seeds\" says how many); ± is the standard error across seeds."
+                                 : "\nA single run.";
     if (!n.plan.empty()) out += "\nWhat it changed: " + clip(n.plan, 600);
     out += "\nResults:\n" + experiments::results_digest(n.metrics_json) + "\n";
   }

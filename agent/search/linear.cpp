@@ -1,6 +1,7 @@
 #include "agent/search/linear.hpp"
 
 #include "agent/search/node_runner.hpp"
+#include "agent/search/seeds.hpp"
 #include "agent/prompts.hpp"
 #include "agent/search/code_edit.hpp"
 #include "agent/stage_llm.hpp"
@@ -27,6 +28,7 @@ struct LinearState {
   std::string parent;            // the previous node ("" before the first)
   bool parent_failed = false;
   ExperimentOutcome outcome;
+  std::vector<SeedCandidate> succeeded;  // every successful run, with its flags
 };
 
 // The step of one attempt (the message after the idea's context).
@@ -50,6 +52,7 @@ Status record_success(StageContext& ctx, const store::Idea& idea, LinearState& s
   s.notes += headline_line(node, s.baseline_metric, ctx.tpl.manifest.higher_is_better);
   s.results += "## Run " + std::to_string(run) + "\n" + describe_outcome(node, s.baseline_metric, ctx.tpl.manifest.higher_is_better) + "\n";
   SHOAL_CHECK(save_notes(ctx, idea.id, s.notes));
+  s.succeeded.push_back({node, reply.args, "run " + std::to_string(run)});
   auto& o = s.outcome;
   if (node.metric ? !o.best_metric || experiments::metric_better(*node.metric, *o.best_metric, ctx.tpl.manifest.higher_is_better)
                   : o.best_node_id.empty()) {
@@ -131,6 +134,23 @@ Expected<ExperimentOutcome> run_linear_search(StageContext& ctx, const store::Id
                 "no experiment run of idea " + idea.name + " succeeded (" + std::to_string(s.outcome.nodes) +
                     " run(s), " + std::to_string(s.outcome.failed) + " failed); the node logs say why (shoal status " +
                     ctx.run_id + ")");
+  // Seeds that count: the best two runs re-run with seeds; the best seed mean is chosen.
+  std::vector<SeedCandidate> candidates;
+  std::vector<store::Node> ran;
+  for (const auto& c : s.succeeded) ran.push_back(c.node);
+  for (const auto& best : seed_candidates(ran, hib))
+    for (const auto& c : s.succeeded)
+      if (c.node.id == best.id) candidates.push_back(c);
+  SHOAL_TRY(seeds, confirm_with_seeds(ctx, idea, candidates, ctx.settings.max_runs + 1));
+  s.outcome.nodes += seeds.runs;
+  s.outcome.failed += seeds.failed;
+  if (seeds.chosen) {
+    s.outcome.best_node_id = seeds.chosen->id;
+    s.outcome.best_metric = seeds.chosen->metric;
+    s.outcome.plotted.insert(s.outcome.plotted.end(), seeds.plotted.begin(), seeds.plotted.end());
+    s.notes += "\n## Seed re-runs\n" + seeds.notes;
+    SHOAL_CHECK(save_notes(ctx, idea.id, s.notes));
+  }
   return s.outcome;
 }
 

@@ -166,4 +166,13 @@ std::string headline_line(const store::Node& node, const std::optional<double>& 
   return text + "\n";
 }
 
+// A fresh template copy in `dir` holding the code of the node `code_hash` ("" = the template).
+Status prepare_folder(StageContext& ctx, const std::filesystem::path& dir, const std::string& code_hash) {
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  SHOAL_CHECK(experiments::copy_template(ctx.tpl, dir));
+  if (!code_hash.empty()) SHOAL_CHECK(restore_code(ctx.store, code_hash, dir));
+  return {};
+}
+
 }  // namespace shoal::agent

@@ -7,6 +7,8 @@
 // again, so a resumed run pays neither the LLM (its cache) nor the experiment twice.
 #pragma once
 
+#include <functional>
+#include <future>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,5 +51,33 @@ std::string headline_line(const store::Node& node, const std::optional<double>& 
 // Writes a stored code snapshot ({"file": "content"}) into `workdir` (a copy of the
 // template): how a tree-search child starts from its parent's code.
 Status restore_code(store::Store& store, const std::string& code_hash, const std::filesystem::path& workdir);
+
+// A fresh template copy in `dir` holding the code of the node `code_hash` ("" = the template).
+Status prepare_folder(StageContext& ctx, const std::filesystem::path& dir, const std::string& code_hash);
+
+// Runs `job` with a StageContext of its own store connection (a Store is one connection per
+// thread).
+template <class T>
+inline Expected<T> on_own_connection(StageContext& ctx, const std::function<Expected<T>(StageContext&)>& job) {
+  SHOAL_TRY(store, store::Store::open(ctx.db_path, store::OpenMode::existing));
+  StageContext local = ctx.with_store(store);
+  return job(local);
+}
+
+// Runs the jobs at once, each on its own thread and store connection (in order on the
+// caller's when there is one job or no database path); results in the jobs' order.
+template <class T>
+inline std::vector<Expected<T>> run_parallel(StageContext& ctx, const std::vector<std::function<Expected<T>(StageContext&)>>& jobs) {
+  std::vector<Expected<T>> results;
+  if (jobs.size() <= 1 || ctx.db_path.empty()) {
+    for (const auto& job : jobs) results.push_back(job(ctx));
+    return results;
+  }
+  std::vector<std::future<Expected<T>>> running;
+  for (const auto& job : jobs)
+    running.push_back(std::async(std::launch::async, [&ctx, &job] { return on_own_connection<T>(ctx, job); }));
+  for (auto& f : running) results.push_back(f.get());
+  return results;
+}
 
 }  // namespace shoal::agent

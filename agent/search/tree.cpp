@@ -7,6 +7,7 @@
 #include <set>
 
 #include "agent/search/node_runner.hpp"
+#include "agent/search/seeds.hpp"
 #include "agent/prompts.hpp"
 #include "agent/search/code_edit.hpp"
 #include "agent/stage_llm.hpp"
@@ -52,40 +53,6 @@ std::string memory_text(const std::vector<TreeNode>& nodes, const std::optional<
     else out += " -> ran, no metric\n";
   }
   return out.empty() ? "(none yet)\n" : out;
-}
-
-// Runs `job` with a StageContext of its own store connection (a Store is one connection per
-// thread).
-template <class T>
-Expected<T> on_own_connection(StageContext& ctx, const std::function<Expected<T>(StageContext&)>& job) {
-  SHOAL_TRY(store, store::Store::open(ctx.db_path, store::OpenMode::existing));
-  StageContext local = ctx.with_store(store);
-  return job(local);
-}
-
-// Runs the jobs at once, each on its own thread and store connection (in order on the
-// caller's when there is one job or no database path); results in the jobs' order.
-template <class T>
-std::vector<Expected<T>> run_parallel(StageContext& ctx, const std::vector<std::function<Expected<T>(StageContext&)>>& jobs) {
-  std::vector<Expected<T>> results;
-  if (jobs.size() <= 1 || ctx.db_path.empty()) {
-    for (const auto& job : jobs) results.push_back(job(ctx));
-    return results;
-  }
-  std::vector<std::future<Expected<T>>> running;
-  for (const auto& job : jobs)
-    running.push_back(std::async(std::launch::async, [&ctx, &job] { return on_own_connection<T>(ctx, job); }));
-  for (auto& f : running) results.push_back(f.get());
-  return results;
-}
-
-// A fresh template copy in `dir` holding the code of the node `code_hash` ("" = the template).
-Status prepare_folder(StageContext& ctx, const fs::path& dir, const std::string& code_hash) {
-  std::error_code ec;
-  fs::remove_all(dir, ec);
-  SHOAL_CHECK(experiments::copy_template(ctx.tpl, dir));
-  if (!code_hash.empty()) SHOAL_CHECK(restore_code(ctx.store, code_hash, dir));
-  return {};
 }
 
 // One expansion: the model writes the version (one correction when its reply or edits are
@@ -142,18 +109,6 @@ Expected<std::optional<TreeNode>> expand(StageContext& ctx, const SearchInputs& 
     return std::optional<TreeNode>(std::move(n));
   }
   return std::optional<TreeNode>();
-}
-
-// One re-run of the best node's code and flags with SHOAL_SEED = seed, in its own folder.
-Expected<store::Node> run_seed(StageContext& ctx, const SearchInputs& in, const TreeNode& best, int seed, int index,
-                               int round) {
-  fs::path dir = ctx.idea_dir(in.idea.id) / ("seed_" + std::to_string(seed));
-  SHOAL_CHECK(prepare_folder(ctx, dir, best.code_hash));
-  NodeRequest nr{in.idea.id, best.id, "seed",
-                 "seed " + std::to_string(seed) + " re-run of node " + std::to_string(best.index) + ": " + best.plan,
-                 round, seed, dir, "run_" + std::to_string(index + 1), best.args};
-  SHOAL_TRY(ran, run_node(ctx, nr));
-  return ran.node;
 }
 
 }  // namespace
@@ -241,35 +196,40 @@ Expected<ExperimentOutcome> run_tree_search(StageContext& ctx, const store::Idea
     return fail(ErrorKind::invalid_input, "no version of idea " + idea.name + " ran successfully in the tree search (" +
                                               std::to_string(out.nodes) + " node(s)); the node logs say why (shoal status " +
                                               ctx.run_id + ")");
-  const TreeNode best = *best_ptr;
-  out.best_node_id = best.id;
-  out.best_metric = best.metric;
+  const TreeNode* chosen_node = best_ptr;
+  out.best_node_id = best_ptr->id;
+  out.best_metric = best_ptr->metric;
+
+  // Seeds that count: the best and the runner-up re-run with seeds; the best seed mean is chosen.
+  std::vector<SeedCandidate> candidates;
+  std::vector<const TreeNode*> ranked;
+  for (const auto& n : nodes)
+    if (n.ok && n.metric) ranked.push_back(&n);
+  std::stable_sort(ranked.begin(), ranked.end(), [&](const TreeNode* a, const TreeNode* b) {
+    return experiments::metric_better(*a->metric, *b->metric, hib);
+  });
+  for (size_t i = 0; i < ranked.size() && i < 2; ++i) {
+    SHOAL_TRY(stored, store::get_node(ctx.store, ranked[i]->id));
+    candidates.push_back({stored, ranked[i]->args, "node " + std::to_string(ranked[i]->index)});
+  }
+  SHOAL_TRY(seeds, confirm_with_seeds(ctx, idea, candidates, round + 1));
+  out.nodes += seeds.runs;
+  out.failed += seeds.failed;
+  if (seeds.chosen) {
+    out.best_node_id = seeds.chosen->id;
+    out.best_metric = seeds.chosen->metric;
+    for (const auto& n : nodes)
+      if (n.id == seeds.chosen->parent_id) chosen_node = &n;
+  }
+  // The plots follow the chosen version's path from its draft, then its seed runs.
   std::vector<const TreeNode*> path;
-  for (const TreeNode* n = &best; n; n = find_node(nodes, n->parent)) path.insert(path.begin(), n);
+  for (const TreeNode* n = chosen_node; n; n = find_node(nodes, n->parent)) path.insert(path.begin(), n);
   for (const TreeNode* n : path)
     if (n->ok) out.plotted.push_back({n->id, clip("Node " + std::to_string(n->index) + ": " + n->plan, kLabelChars)});
-
-  std::string seeds_text;
-  ++round;
-  for (int first = 1; first <= o.seed_runs; first += width) {
-    std::vector<std::function<Expected<store::Node>(StageContext&)>> jobs;
-    for (int seed = first; seed < first + width && seed <= o.seed_runs; ++seed) {
-      int index = next_index++;
-      jobs.push_back([&, seed, index](StageContext& c) { return run_seed(c, in, best, seed, index, round); });
-    }
-    ctx.progress({idea.id, "experiments", "seed runs of node " + std::to_string(best.index)});
-    for (auto& r : run_parallel(ctx, jobs)) {
-      if (!r.ok()) return r.error();
-      ++out.nodes;
-      if (r->status != "done") ++out.failed;
-      else out.plotted.push_back({r->id, "Best, seed " + std::to_string(r->seed.value_or(0))});
-      seeds_text += "- seed " + std::to_string(r->seed.value_or(0)) + ": " +
-                    (r->metric ? "metric " + number(*r->metric) : r->status) + "\n";
-    }
-  }
+  out.plotted.insert(out.plotted.end(), seeds.plotted.begin(), seeds.plotted.end());
   SHOAL_CHECK(save_notes(ctx, idea.id, "# " + idea.title + "\n\n## Versions tried\n" + memory_text(nodes, in.baseline_metric) +
-                                           "\nBest: node " + std::to_string(best.index) + "\n" +
-                                           (seeds_text.empty() ? "" : "\n## Seed re-runs of the best\n" + seeds_text)));
+                                           "\nBest: node " + std::to_string(chosen_node->index) + "\n" +
+                                           (seeds.notes.empty() ? "" : "\n## Seed re-runs\n" + seeds.notes)));
   return out;
 }
 

@@ -10,6 +10,7 @@
 
 #include "../fake_llm/fake_server.hpp"
 #include "../unit/temp_dir.hpp"
+#include "agent/evidence.hpp"
 #include "agent/search/linear.hpp"
 #include "agent/stages/ideas.hpp"
 #include "agent/stages/novelty.hpp"
@@ -440,6 +441,7 @@ TEST_CASE("linear search: a node chain, an edit outside the editable files rejec
   StagesFixture f;
   f.options.max_runs = 3;
   f.options.max_attempts = 2;
+  f.options.seed_runs = 0;  // the chain alone (seeds: the next test cases)
   auto idea = f.add_idea("alpha_idea");
   auto ctx = f.ctx();
   auto outcome = run_linear_search(ctx, idea);
@@ -501,6 +503,47 @@ TEST_CASE("linear search: a node chain, an edit outside the editable files rejec
   CHECK(f.artifacts_of("idea", idea.id, "notes") == notes);
 }
 
+TEST_CASE("seeds decide: a version that was lucky on its one run loses to a steady one on the seed mean") {
+  StagesFixture f;
+  f.options.max_runs = 3;
+  f.options.seed_runs = 2;
+  // Run 1 halves the scale (loss about 0.48 on every seed); run 2 is lucky: a tiny loss with
+  // no SHOAL_SEED (its one run), a worse one than run 1 on seeds 1 and 2.
+  json r = json::array();
+  r.push_back(rule("run 1 of at most 3", coder(edit("experiment.py", "scale = 1.0\n", "scale = 0.5\n"), "steady")));
+  r.push_back(rule("run 2 of at most 3",
+                   coder(edit("experiment.py", "scale = 0.5\n", "scale = 0.6 if seed else 0.01\n"), "lucky")));
+  r.push_back(rule("run 3 of at most 3", "ALL_DONE"));
+  f.llm_server.set_rules({{"rules", r}, {"default_reply", "ALL_DONE"}});
+  auto idea = f.add_idea("lucky_idea");
+  auto ctx = f.ctx();
+  auto outcome = run_linear_search(ctx, idea);
+  REQUIRE_MESSAGE(outcome.ok(), outcome.error().describe());
+  auto nodes = f.nodes_of(idea.id);
+  const auto& steady = by_plan(nodes, "steady");
+  const auto& lucky = by_plan(nodes, "lucky");
+  REQUIRE(steady.metric.has_value());
+  REQUIRE(lucky.metric.has_value());
+  CHECK(*lucky.metric < *steady.metric / 10);  // on one run, lucky looks far better
+  auto chosen = store::get_node(f.store, outcome->best_node_id).value();
+  CHECK(chosen.kind == "seed_mean");
+  CHECK(chosen.parent_id == steady.id);  // the seed mean decided
+  REQUIRE(chosen.metric.has_value());
+  CHECK(*chosen.metric < 0.5);
+  int seed_runs = 0;
+  for (const auto& n : nodes) seed_runs += n.kind == "seed";
+  CHECK(seed_runs == 4);  // both versions, seeds 1 and 2
+
+  // The write-up sees one result per version, the chosen seed mean first, no single seeds.
+  auto ev = gather_evidence(f.store, idea.id, false).value();
+  auto done = ev.done_nodes();
+  REQUIRE(done.size() == 2);
+  CHECK(done[0].id == chosen.id);
+  CHECK(done[1].kind == "seed_mean");
+  CHECK(done[1].parent_id == lucky.id);
+  for (const auto& n : ev.nodes) CHECK(n.kind != "seed");
+}
+
 TEST_CASE("tree search: drafts, bounded debugging, improvement of the best, parallel nodes, seeds under the best") {
   StagesFixture f;
   f.options.drafts = 2;
@@ -514,7 +557,7 @@ TEST_CASE("tree search: drafts, bounded debugging, improvement of the best, para
   REQUIRE_MESSAGE(outcome.ok(), outcome.error().describe());
 
   auto nodes = f.nodes_of(idea.id);
-  REQUIRE(nodes.size() == 7);  // 5 versions and 2 seed re-runs
+  REQUIRE(nodes.size() == 11);  // 5 versions, 2 seed re-runs of the best two, their 2 seed means
   std::map<std::string, const store::Node*> by_id;
   for (const auto& n : nodes) by_id[n.id] = &n;
   int roots = 0;
@@ -552,20 +595,28 @@ TEST_CASE("tree search: drafts, bounded debugging, improvement of the best, para
   CHECK(last[0].find("- node 0 (draft): draft one -> metric") != std::string::npos);
   CHECK(last[0].find("- node 2 (debug of node 1): debug two -> failed") != std::string::npos);
   CHECK(last[0].find("(baseline ") != std::string::npos);
-  CHECK(outcome->best_node_id == best.id);
   REQUIRE(best.metric.has_value());
-  CHECK(*outcome->best_metric == doctest::Approx(*best.metric));
-  std::set<int> seeds;
+  // The best two versions (improve three, then improve zero) were re-run with seeds 1 and 2;
+  // the chosen one is the better seed mean: improve three's.
+  std::map<std::string, std::set<int>> seeds_of;
   for (const auto& n : nodes)
     if (n.kind == "seed") {
-      CHECK(n.parent_id == best.id);
       CHECK(n.status == "done");
-      seeds.insert(n.seed.value_or(0));
+      seeds_of[n.parent_id].insert(n.seed.value_or(0));
     }
-  CHECK(seeds == std::set<int>{1, 2});
-  CHECK(outcome->nodes == 7);
+  CHECK(seeds_of == std::map<std::string, std::set<int>>{{best.id, {1, 2}}, {improved.id, {1, 2}}});
+  const store::Node* chosen = by_id[outcome->best_node_id];
+  REQUIRE(chosen);
+  CHECK(chosen->kind == "seed_mean");
+  CHECK(chosen->parent_id == best.id);
+  // loss + 0.001 * seed: the mean of seeds 1 and 2 is the single run's loss + 0.0015
+  REQUIRE(chosen->metric.has_value());
+  CHECK(*chosen->metric == doctest::Approx(*best.metric + 0.0015));
+  CHECK(*outcome->best_metric == doctest::Approx(*chosen->metric));
+  CHECK(json::parse(chosen->metrics_json)["fit"]["seeds"] == 2);
+  CHECK(outcome->nodes == 9);
   CHECK(outcome->failed == 2);
-  // baseline, the path draft one -> improve zero -> improve three, then the seeds
+  // baseline, the path draft one -> improve zero -> improve three, then its seeds
   REQUIRE(outcome->plotted.size() == 6);
   CHECK(outcome->plotted[1].node_id == draft_one.id);
   CHECK(outcome->plotted[3].node_id == best.id);
@@ -575,7 +626,7 @@ TEST_CASE("tree search: drafts, bounded debugging, improvement of the best, para
   auto again = run_tree_search(ctx, idea);
   REQUIRE_MESSAGE(again.ok(), again.error().describe());
   CHECK(again->best_node_id == outcome->best_node_id);
-  CHECK(f.nodes_of(idea.id).size() == 7);
+  CHECK(f.nodes_of(idea.id).size() == 11);
   CHECK(f.llm_requests() == asked);
 
   // A cancelled run stops before the next step.

@@ -101,9 +101,9 @@ TEST_CASE("a command's flags are values on the command-line layer, checked like 
 }
 
 TEST_CASE("a run keeps its own settings: the snapshot wins over env and file, the command line overrides it") {
-  auto at_create = Config::resolve({{{"seed_runs", "3"}, {"review_ensemble", "2"}}, std::nullopt, env_of({})}).value();
+  auto at_create = Config::resolve({{{"seed_runs", "4"}, {"review_ensemble", "2"}}, std::nullopt, env_of({})}).value();
   auto snapshot = at_create.run_snapshot();
-  CHECK(snapshot.at("seed_runs") == "3");
+  CHECK(snapshot.at("seed_runs") == "4");
   CHECK(snapshot.at("review_ensemble") == "2");
   CHECK(snapshot.count("llm_base_url") == 0);  // machine settings are not the run's
   CHECK(snapshot.count("home") == 0);
@@ -113,7 +113,7 @@ TEST_CASE("a run keeps its own settings: the snapshot wins over env and file, th
                                 env_of({{"SHOAL_SEED_RUNS", "9"}, {"SHOAL_LLM_BASE_URL", "http://127.0.0.1:1"}})})
                    .value();
   auto run = later.for_run(snapshot).value();
-  CHECK(run.get_int("seed_runs") == 3);  // the run's, not the environment's 9
+  CHECK(run.get_int("seed_runs") == 4);  // the run's, not the environment's 9
   CHECK(run.source("seed_runs") == Source::run);
   CHECK(run.get_int("review_ensemble") == 2);
   CHECK(run.get_int("drafts") == 5);  // overridden on purpose
@@ -122,7 +122,7 @@ TEST_CASE("a run keeps its own settings: the snapshot wins over env and file, th
 
   // A snapshot without a key (an older run) gives the default; a bad stored value is named.
   auto older = later.for_run({{"ideas", "2"}}).value();
-  CHECK(older.get_int("seed_runs") == 2);
+  CHECK(older.get_int("seed_runs") == 3);
   auto broken = later.for_run({{"ideas", "zero"}});
   REQUIRE_FALSE(broken.ok());
   CHECK(broken.error().message.find("'ideas'") != std::string::npos);

@@ -1,5 +1,9 @@
 #include <doctest/doctest.h>
 
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
 #include "experiments/final_info.hpp"
 
 using namespace shoal;
@@ -67,4 +71,24 @@ TEST_CASE("a direction guessed from the name: losses and peaks down, accuracies 
   CHECK_FALSE(guess_higher_is_better("test_error"));
   CHECK(guess_higher_is_better("val_acc"));
   CHECK(guess_higher_is_better("reward"));
+}
+
+TEST_CASE("seed runs are averaged per condition and metric, with the standard error across seeds") {
+  auto text = aggregate_seeds({R"({"a": {"means": {"acc": 0.8, "loss": 1.0}, "stderrs": {"acc": 0.5}}, "b": {"means": {"acc": 0.6}}})",
+                               R"({"a": {"means": {"acc": 0.9, "loss": 3.0}}, "b": {"means": {"acc": 0.6}}})",
+                               "not json",
+                               R"({"a": {"means": {"acc": 1.0, "loss": 2.0}}})"})
+                  .value();
+  auto info = parse_final_info(text).value();
+  CHECK(info["a"].means.at("acc") == doctest::Approx(0.9));
+  // sample sd of (0.8, 0.9, 1.0) is 0.1; over sqrt(3) seeds
+  CHECK(info["a"].stderrs.at("acc") == doctest::Approx(0.1 / std::sqrt(3.0)));
+  CHECK(info["a"].means.at("loss") == doctest::Approx(2.0));
+  CHECK(info["b"].means.at("acc") == doctest::Approx(0.6));
+  CHECK(info["b"].stderrs.at("acc") == doctest::Approx(0.0));
+  auto raw = nlohmann::json::parse(text);
+  CHECK(raw["a"]["seeds"] == 3);
+  CHECK(raw["b"]["seeds"] == 2);
+  CHECK(raw.begin().key() == "a");  // the first run's order
+  CHECK(aggregate_seeds({"x", ""}).error().kind == ErrorKind::invalid_input);
 }
