@@ -3,6 +3,7 @@
 
 #include "cli/command.hpp"
 #include "core/file.hpp"
+#include "core/text.hpp"
 #include "experiments/baseline.hpp"
 #include "experiments/final_info.hpp"
 #include "paper/citations.hpp"
@@ -38,6 +39,11 @@ void print_template_choices(const experiments::Template& tpl, const std::string&
     std::cout << "metric: not known yet (template.json names none; a run takes the first metric of the baseline's "
                  "final_info.json, or the --metric NAME:max|min you give)\n";
   }
+  if (m.sealed.empty())
+    std::cout << "sealed: nothing (the agent may edit " << join(m.editable, ", ")
+              << ", including the code that computes the results; name evaluation files in template.json's \"sealed\")\n";
+  else
+    std::cout << "sealed: " << join(m.sealed, ", ") << " (the agent can't change them)\n";
   auto tex = read_file(tpl.dir / "latex/template.tex");
   if (!tex.ok()) return;
   auto embedded = paper::split_filecontents(*tex);

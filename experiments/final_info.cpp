@@ -183,3 +183,35 @@ Expected<std::string> aggregate_seeds(const std::vector<std::string>& final_info
 }
 
 }  // namespace shoal::experiments
+
+namespace shoal::experiments {
+
+std::string incomparable_reason(std::string_view baseline_json, std::string_view run_json) {
+  auto base = nlohmann::ordered_json::parse(baseline_json, nullptr, false);
+  auto run = nlohmann::ordered_json::parse(run_json, nullptr, false);
+  if (base.is_discarded() || run.is_discarded() || !base.is_object() || !run.is_object()) return "";
+  auto metrics_of = [](const nlohmann::ordered_json& body) {
+    std::vector<std::string> out;
+    if (body.is_object() && body.contains("means") && body["means"].is_object())
+      for (const auto& [k, v] : body["means"].items())
+        if (v.is_number()) out.push_back(k);
+    return out;
+  };
+  std::vector<std::string> problems;
+  for (const auto& [condition, body] : base.items()) {
+    if (!run.contains(condition)) {
+      problems.push_back("drops condition " + condition);
+      continue;
+    }
+    auto have = metrics_of(run[condition]);
+    for (const auto& m : metrics_of(body))
+      if (std::find(have.begin(), have.end(), m) == have.end()) problems.push_back("drops metric " + condition + "." + m);
+  }
+  for (const auto& [condition, body] : run.items())
+    if (!base.contains(condition) && !metrics_of(body).empty()) problems.push_back("adds condition " + condition);
+  std::string out;
+  for (const auto& p : problems) out += (out.empty() ? "" : ", ") + p;
+  return out;
+}
+
+}  // namespace shoal::experiments

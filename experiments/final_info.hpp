@@ -65,3 +65,13 @@ namespace shoal::experiments {
 Expected<std::string> aggregate_seeds(const std::vector<std::string>& final_infos);
 
 }  // namespace shoal::experiments
+
+namespace shoal::experiments {
+
+// Why a run's final_info.json cannot be compared with the baseline's: the conditions, or the
+// metrics of a condition's "means", that the baseline reports and the run does not, and the
+// conditions only the run reports (a run that drops a hard condition would otherwise
+// "improve" a mean over conditions). "" when it is comparable or either text does not parse.
+std::string incomparable_reason(std::string_view baseline_json, std::string_view run_json);
+
+}  // namespace shoal::experiments

@@ -66,6 +66,10 @@ Expected<TemplateManifest> parse_manifest(const nlohmann::json& j) {
   SHOAL_CHECK(read_field(j, "seeds", m.seeds, "an integer"));
   SHOAL_CHECK(read_field(j, "smoke_args", m.smoke_args, "a list of strings"));
   SHOAL_CHECK(read_field(j, "editable", m.editable, "a list of file names"));
+  SHOAL_CHECK(read_field(j, "sealed", m.sealed, "a list of file names"));
+  for (const auto& f : m.sealed)
+    if (std::find(m.editable.begin(), m.editable.end(), f) != m.editable.end())
+      return manifest_error("sealed", "disjoint from editable ('" + f + "' is in both: a sealed file can't be edited)");
   if (m.timeout_s <= 0) return manifest_error("timeout_s", "positive");
   if (m.cpus < 1) return manifest_error("cpus", "at least 1");
   if (!fs::path(m.interpreter).is_absolute()) return manifest_error("interpreter", "an absolute path");
@@ -161,9 +165,12 @@ std::vector<TemplateProblem> check_template_files(const fs::path& dir) {
     auto doc = read_json_file(dir / "template.json");
     if (!doc.ok()) problems.push_back({"template.json", doc.error().message});
     else if (auto m = parse_manifest(*doc); !m.ok()) problems.push_back({"template.json", m.error().message});
-    else
+    else {
       for (const auto& e : m->editable)
         if (!fs::is_regular_file(dir / e)) problems.push_back({"template.json", "editable file '" + e + "' does not exist"});
+      for (const auto& e : m->sealed)
+        if (!fs::is_regular_file(dir / e)) problems.push_back({"template.json", "sealed file '" + e + "' does not exist"});
+    }
   }
   return problems;
 }
@@ -260,6 +267,17 @@ std::vector<TemplateProblem> check_template_runs(const Template& tpl, Executor& 
     }
   }
   return problems;
+}
+
+std::vector<std::string> changed_sealed_files(const Template& tpl, const fs::path& workdir) {
+  std::vector<std::string> out;
+  for (const auto& name : tpl.manifest.sealed) {
+    auto mine = read_file(tpl.dir / name);
+    auto theirs = read_file(workdir / name);
+    std::error_code ec;
+    if (!theirs.ok() || fs::is_symlink(workdir / name, ec) || !mine.ok() || *mine != *theirs) out.push_back(name);
+  }
+  return out;
 }
 
 }  // namespace shoal::experiments

@@ -37,6 +37,9 @@ struct TemplateManifest {
   std::vector<Knob> knobs;
   std::vector<std::string> smoke_args;   // extra flags for a run of seconds (tests)
   std::vector<std::string> editable = {"experiment.py", "plot.py"};
+  // Files the agent may never change (evaluation code): left out of `editable`, and a run
+  // whose copy of one differs from the template's after it ran counts as failed.
+  std::vector<std::string> sealed;
   bool from_file = false;                // false: no template.json, all defaults
 };
 
@@ -80,6 +83,10 @@ JobSpec experiment_job(const Template& tpl, const std::filesystem::path& workdir
 std::vector<TemplateProblem> check_template_runs(const Template& tpl, Executor& executor,
                                                  const std::filesystem::path& scratch, bool run_smoke,
                                                  std::string* smoke_final_info = nullptr);
+
+// The sealed files of `workdir` (a run's copy of the template) whose content is not the
+// template's (a missing file counts as changed).
+std::vector<std::string> changed_sealed_files(const Template& tpl, const std::filesystem::path& workdir);
 
 // Whether metric value `a` beats `b` under the metric's direction (strictly: a tie does not).
 // The one comparison every search, the evidence and the paper use.

@@ -119,7 +119,7 @@ Expected<std::optional<Node>> find_finished_node(Store& store, const std::string
   return store.read([&](SQLite::Database& db) -> Expected<std::optional<Node>> {
     SQLite::Statement q(db, std::string(kNodeColumns) +
                                 "WHERE idea_id = ? AND coalesce(parent_id, '') = ? AND code_hash = ? AND command = ? "
-                                "AND status IN ('done', 'failed') AND coalesce(limit_hit, '') <> 'interrupted' "
+                                "AND status IN ('done', 'failed', 'incomparable') AND coalesce(limit_hit, '') <> 'interrupted' "
                                 "ORDER BY created_ms DESC LIMIT 1");
     q.bind(1, idea_id);
     q.bind(2, parent_id);

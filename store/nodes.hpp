@@ -22,7 +22,7 @@ struct Node {
   std::string plan;           // what the agent meant this version to do
   int step = 0;               // linear search: the run number; tree search: the expansion round
   std::optional<int> seed;    // set for seed re-runs of the best node
-  std::string status = "pending";  // pending, running, done, failed
+  std::string status = "pending";  // pending, running, done, failed, incomparable (ran, but not over the baseline's conditions)
   std::optional<int> exit_code;
   int signal = 0;
   std::string limit_hit;

@@ -128,7 +128,20 @@ Expected<NodeOutcome> run_node(StageContext& ctx, const NodeRequest& request) {
       problem = "final_info.json does not report the template's metric " + ctx.tpl.manifest.metric + ": " +
                 m.error().message;
   }
+  if (auto changed = experiments::changed_sealed_files(ctx.tpl, request.workdir); problem.empty() && !changed.empty())
+    problem = "the run changed sealed file(s) " + join(changed, ", ") +
+              " (the template's evaluation code; sealed files must stay as the template has them)";
   node.status = problem.empty() ? "done" : "failed";
+  if (problem.empty()) {
+    // Comparable with the baseline only over the baseline's conditions and metrics.
+    SHOAL_TRY(baseline, store::find_baseline(ctx.store, ctx.tpl.hash, ctx.settings.smoke ? "baseline_smoke" : "baseline"));
+    if (baseline && !baseline->metrics_json.empty())
+      if (auto why = experiments::incomparable_reason(baseline->metrics_json, node.metrics_json); !why.empty()) {
+        node.status = "incomparable";
+        problem = "incomparable with the baseline: the results " + why +
+                  "; a run must report every condition and metric the baseline reports, and no condition of its own";
+      }
+  }
   if (!problem.empty()) node.stderr_tail = tail(node.stderr_tail, 8000) + "\n[shoal] " + problem;
   std::string log = "$ " + command + "\n--- stdout (tail) ---\n" + result.stdout_tail + "\n--- stderr (tail) ---\n" +
                     result.stderr_tail;
@@ -142,6 +155,12 @@ Expected<NodeOutcome> run_node(StageContext& ctx, const NodeRequest& request) {
 
 std::string describe_outcome(const store::Node& node, const std::optional<double>& baseline_metric,
                              bool higher_is_better, size_t tail_bytes) {
+  if (node.status == "incomparable") {
+    auto mark = node.stderr_tail.rfind("[shoal] ");
+    return "The run finished, but its results can't be compared with the baseline, so it can't count: " +
+           (mark == std::string::npos ? std::string("it reports other conditions or metrics") : node.stderr_tail.substr(mark + 8)) +
+           ". Its results:\n" + experiments::results_digest(node.metrics_json);
+  }
   if (node.status != "done") {
     std::string why = node.limit_hit.empty() ? "exit code " + std::to_string(node.exit_code.value_or(-1))
                                              : "it hit the " + node.limit_hit + " limit";

@@ -503,6 +503,46 @@ TEST_CASE("linear search: a node chain, an edit outside the editable files rejec
   CHECK(f.artifacts_of("idea", idea.id, "notes") == notes);
 }
 
+TEST_CASE("a run that drops the baseline's condition is incomparable: told to the model, never the best") {
+  StagesFixture f;
+  f.options.max_runs = 3;
+  f.options.max_attempts = 2;
+  f.options.seed_runs = 0;
+  // Run 1 reports a condition of its own instead of the baseline's "fit", with a perfect loss;
+  // the retry halves the scale and keeps the condition.
+  json r = json::array();
+  r.push_back(rule("can't be compared with the baseline",
+                   coder(edit("experiment.py", "json.dump({\"easy_fit\": {\"means\": {\"loss\": 0.0}}}, f)\n",
+                              "json.dump({\"fit\": {\"means\": {\"loss\": loss}}}, f)\n") +
+                             edit("experiment.py", "scale = 1.0\n", "scale = 0.5\n"),
+                         "halve the scale")));
+  r.push_back(rule("run 1 of at most 3, attempt 1 of 2",
+                   coder(edit("experiment.py", "json.dump({\"fit\": {\"means\": {\"loss\": loss}}}, f)\n",
+                              "json.dump({\"easy_fit\": {\"means\": {\"loss\": 0.0}}}, f)\n"),
+                         "drop the hard condition")));
+  r.push_back(rule("run 2 of at most 3", "ALL_DONE"));
+  f.llm_server.set_rules({{"rules", r}, {"default_reply", "ALL_DONE"}});
+  auto idea = f.add_idea("cheat_idea");
+  auto ctx = f.ctx();
+  auto outcome = run_linear_search(ctx, idea);
+  REQUIRE_MESSAGE(outcome.ok(), outcome.error().describe());
+  auto nodes = f.nodes_of(idea.id);
+  const auto& cheat = by_plan(nodes, "drop the hard condition");
+  const auto& honest = by_plan(nodes, "halve the scale");
+  CHECK(cheat.status == "incomparable");
+  CHECK(cheat.stderr_tail.find("drops condition fit, adds condition easy_fit") != std::string::npos);
+  CHECK(honest.status == "done");
+  CHECK(outcome->best_node_id == honest.id);
+  CHECK(outcome->failed == 1);
+  // The model was told why, with the condition named.
+  auto told = f.requests_with("can't be compared with the baseline");
+  REQUIRE(!told.empty());
+  CHECK(told[0].find("drops condition fit") != std::string::npos);
+  // The write-up never sees it as a result.
+  auto ev = gather_evidence(f.store, idea.id, false).value();
+  for (const auto& n : ev.done_nodes()) CHECK(n.id != cheat.id);
+}
+
 TEST_CASE("seeds decide: a version that was lucky on its one run loses to a steady one on the seed mean") {
   StagesFixture f;
   f.options.max_runs = 3;

@@ -92,3 +92,14 @@ TEST_CASE("seed runs are averaged per condition and metric, with the standard er
   CHECK(raw.begin().key() == "a");  // the first run's order
   CHECK(aggregate_seeds({"x", ""}).error().kind == ErrorKind::invalid_input);
 }
+
+TEST_CASE("a run is comparable with the baseline only over the baseline's conditions and metrics") {
+  const char* base = R"({"easy": {"means": {"acc": 0.9, "loss": 0.1}}, "hard": {"means": {"acc": 0.4, "loss": 2.0}}})";
+  CHECK(incomparable_reason(base, R"({"easy": {"means": {"acc": 0.95, "loss": 0.1, "extra": 1}},
+                                      "hard": {"means": {"acc": 0.5, "loss": 1.9}}})") == "");
+  CHECK(incomparable_reason(base, R"({"easy": {"means": {"acc": 0.95, "loss": 0.1}}})") == "drops condition hard");
+  CHECK(incomparable_reason(base, R"({"easy": {"means": {"acc": 0.95}}, "hard": {"means": {"acc": 0.5, "loss": 1}},
+                                      "trivial": {"means": {"acc": 1.0}}})") ==
+        "drops metric easy.loss, adds condition trivial");
+  CHECK(incomparable_reason(base, "not json") == "");
+}

@@ -110,3 +110,29 @@ TEST_CASE("metrics compare in the template's direction") {
   CHECK(experiments::metric_better(1, 2, false));
   CHECK_FALSE(experiments::metric_better(1, 1, true));
 }
+
+TEST_CASE("sealed files: never editable, and a copy that differs from the template's is named") {
+  test::TempDir tmp;
+  auto dir = tmp.path() / "t";
+  make_template(dir);
+  write(dir / "evaluate.py", "def score(x): return x\n");
+  write(dir / "template.json", R"({"sealed": ["evaluate.py"]})");
+  auto tpl = load_template(dir).value();
+  CHECK(tpl.manifest.sealed == std::vector<std::string>{"evaluate.py"});
+  CHECK(check_template_files(dir).empty());
+
+  auto work = tmp.path() / "work";
+  REQUIRE(copy_template(tpl, work).ok());
+  CHECK(changed_sealed_files(tpl, work).empty());
+  write(work / "evaluate.py", "def score(x): return 1.0\n");  // a run that rewrites its evaluation
+  CHECK(changed_sealed_files(tpl, work) == std::vector<std::string>{"evaluate.py"});
+  fs::remove(work / "evaluate.py");
+  CHECK(changed_sealed_files(tpl, work) == std::vector<std::string>{"evaluate.py"});
+
+  write(dir / "template.json", R"({"sealed": ["experiment.py"]})");  // also editable by default
+  auto both = load_template(dir);
+  REQUIRE_FALSE(both.ok());
+  CHECK(both.error().message.find("'experiment.py' is in both") != std::string::npos);
+  write(dir / "template.json", R"({"sealed": ["missing.py"]})");
+  CHECK(mentions(check_template_files(dir), "template.json", "sealed file 'missing.py' does not exist"));
+}
