@@ -1,6 +1,7 @@
 #include "experiments/results_digest.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <limits>
 #include <vector>
@@ -88,13 +89,17 @@ void object_lines(const ordered_json& v, const std::string& prefix, std::vector<
   }
 }
 
-std::string condition_block(const std::string& name, const ordered_json& result) {
+std::string condition_block(const std::string& name, const ordered_json& result, const std::optional<MetricBound>& bound) {
   std::string out = name + ":\n";
   if (!result.is_object()) return out + "  " + value_text(result) + "\n";
   const ordered_json* stderrs = result.contains("stderrs") && result["stderrs"].is_object() ? &result["stderrs"] : nullptr;
   if (result.contains("means") && result["means"].is_object()) {
     std::vector<std::string> items;
     for (auto it = result["means"].begin(); it != result["means"].end(); ++it) {
+      if (bound && it.key() == bound->metric && it.value().is_number() && !bound->reached(it.value().get<double>())) {
+        items.push_back(it.key() + " = not reached within " + number_text(bound->value));
+        continue;
+      }
       std::string item = it.key() + " = " + value_text(it.value());
       if (stderrs && stderrs->contains(it.key()) && (*stderrs)[it.key()].is_number())
         item += " ± " + number_text((*stderrs)[it.key()].get<double>());
@@ -138,14 +143,18 @@ std::map<std::string, double> digest_numbers(const nlohmann::json& value) {
   return out;
 }
 
-std::string results_digest(std::string_view json_text, size_t budget) {
+bool MetricBound::reached(double v) const {
+  return std::fabs(v - value) > 1e-9 * std::max(1.0, std::fabs(value));
+}
+
+std::string results_digest(std::string_view json_text, size_t budget, const std::optional<MetricBound>& bound) {
   auto parsed = ordered_json::parse(json_text, nullptr, false);
   if (parsed.is_discarded()) return clip(json_text, budget);
   if (!parsed.is_object()) return clip(value_text(parsed), budget);
   std::string out;
   size_t shown = 0;
   for (auto it = parsed.begin(); it != parsed.end(); ++it) {
-    std::string block = condition_block(it.key(), it.value());
+    std::string block = condition_block(it.key(), it.value(), bound);
     if (out.size() + block.size() > budget) {
       if (shown == 0) out = clip(block, budget) + "\n", shown = 1;
       break;

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,14 @@ std::map<std::string, double> digest_numbers(const nlohmann::json& value);
 // (top-level key) in file order, "metric = mean ± stderr" for the means, a line per other
 // value, arrays summarised. Conditions past the budget are counted, not shown. A text that is
 // not JSON is clipped to the budget as it is.
-std::string results_digest(std::string_view json_text, size_t budget = 1500);
+// A censored metric: the value `metric` takes when its target was never reached (a step
+// budget); the digest prints such a value as "not reached within <value>".
+struct MetricBound {
+  std::string metric;
+  double value = 0;
+  bool reached(double v) const;  // false when v is at the bound
+};
+std::string results_digest(std::string_view json_text, size_t budget = 1500,
+                           const std::optional<MetricBound>& bound = std::nullopt);
 
 }  // namespace shoal::experiments

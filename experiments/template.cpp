@@ -67,6 +67,10 @@ Expected<TemplateManifest> parse_manifest(const nlohmann::json& j) {
   SHOAL_CHECK(read_field(j, "smoke_args", m.smoke_args, "a list of strings"));
   SHOAL_CHECK(read_field(j, "editable", m.editable, "a list of file names"));
   SHOAL_CHECK(read_field(j, "sealed", m.sealed, "a list of file names"));
+  if (j.contains("metric_bound")) {
+    if (!j["metric_bound"].is_number()) return manifest_error("metric_bound", "a number (the metric's value when its target was never reached)");
+    m.metric_bound = j["metric_bound"].get<double>();
+  }
   for (const auto& f : m.sealed)
     if (std::find(m.editable.begin(), m.editable.end(), f) != m.editable.end())
       return manifest_error("sealed", "disjoint from editable ('" + f + "' is in both: a sealed file can't be edited)");

@@ -33,6 +33,7 @@ struct TemplateManifest {
   std::string metric;                    // empty: the first metric of the first condition
   std::optional<std::string> condition;  // empty: the mean over conditions
   bool higher_is_better = true;
+  std::optional<double> metric_bound;    // the metric's value when its target was never reached (censored)
   int seeds = 1;
   std::vector<Knob> knobs;
   std::vector<std::string> smoke_args;   // extra flags for a run of seconds (tests)

@@ -200,6 +200,12 @@ std::string offline_paper_tex(const OfflinePaperInputs& in) {
   for (const auto& c : conditions) header.push_back(escape_latex(c));
   bool mean_column = !in.condition && conditions.size() > 1;
   if (mean_column) header.push_back("Mean");
+  // A censored metric at its bound was never reached: it is reported so, never as a value.
+  auto reached = [&](double v) {
+    return !in.metric_bound || std::fabs(v - *in.metric_bound) > 1e-9 * std::max(1.0, std::fabs(*in.metric_bound));
+  };
+  std::string bound_text = in.metric_bound ? format_number(*in.metric_bound) : "";
+  bool censored_rows = false;
   std::vector<TableRow> rows;
   for (const auto& p : parsed) {
     TableRow row{escape_latex(p.run->label), {}};
@@ -209,22 +215,45 @@ std::string offline_paper_tex(const OfflinePaperInputs& in) {
         row.cells.push_back("---");
         continue;
       }
-      std::string cell = "$" + format_number(cond->second.means.at(in.metric));
+      double mean = cond->second.means.at(in.metric);
+      if (!reached(mean)) {
+        row.cells.push_back("not reached");
+        censored_rows = true;
+        continue;
+      }
+      std::string cell = "$" + format_number(mean);
       if (auto se = cond->second.stderrs.find(in.metric); se != cond->second.stderrs.end())
         cell += " \\pm " + format_number(se->second);
       row.cells.push_back(cell + "$");
     }
-    if (mean_column) row.cells.push_back(p.headline ? "$" + format_number(*p.headline) + "$" : "---");
+    if (mean_column) row.cells.push_back(!p.headline ? "---" : !reached(*p.headline) ? "not reached" : "$" + format_number(*p.headline) + "$");
     rows.push_back(row);
   }
   std::string table = results_table(header, rows,
                                     "Measured " + metric_tex + " (" + direction +
-                                        "; mean $\\pm$ standard error over seeds where reported) for each setting.",
+                                        "; mean $\\pm$ standard error over seeds where reported) for each setting." +
+                                        (censored_rows ? " ``Not reached'': the target was not reached within " +
+                                                             bound_text + " (the run's budget)."
+                                                       : std::string()),
                                     "tab:results", in.template_tex.find("{booktabs}") != std::string::npos);
 
   // The comparison sentences, from measured numbers only.
   std::string comparison;
-  if (best && baseline) {
+  // Settings whose headline is at the bound never reached the target: they can't be "best".
+  if (best && !reached(*best->headline)) {
+    best = nullptr;
+    for (const auto& p : parsed)
+      if (!p.run->baseline && p.headline && reached(*p.headline) &&
+          (!best || experiments::metric_better(*p.headline, *best->headline, in.higher_is_better)))
+        best = &p;
+  }
+  if (best && baseline && !reached(*baseline->headline)) {
+    comparison = "The baseline does not reach the target within " + bound_text + "; the best setting, " +
+                 escape_latex(best->run->label) + ", reaches it at " + metric_tex + " $=" + format_number(*best->headline) +
+                 "$" + where + ".";
+  } else if (!best && !parsed.empty() && in.metric_bound) {
+    comparison = "No setting we tried reaches the target within " + bound_text + ".";
+  } else if (best && baseline) {
     double v = *best->headline, b = *baseline->headline;
     comparison = "The best setting, " + escape_latex(best->run->label) + ", reaches " + metric_tex + " $=" +
                  format_number(v) + "$" + where + ", against $" + format_number(b) + "$ for the baseline";

@@ -67,6 +67,7 @@ struct OfflinePaperInputs {
   std::string metric;                        // the headline metric's name
   std::optional<std::string> condition;      // its condition (none: the mean over conditions)
   bool higher_is_better = true;
+  std::optional<double> metric_bound;  // the metric's value when its target was never reached
   std::vector<MeasuredRun> runs;  // the baseline first, when there is one
   std::vector<FigureFile> figures;
 };

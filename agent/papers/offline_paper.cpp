@@ -53,6 +53,7 @@ Expected<OfflinePaperResult> write_offline_paper(store::Store& store, experiment
   in.metric = tpl.manifest.metric;
   in.condition = tpl.manifest.condition;
   in.higher_is_better = tpl.manifest.higher_is_better;
+  in.metric_bound = tpl.manifest.metric_bound;
   if (ev.baseline && !ev.baseline->metrics_json.empty()) in.runs.push_back({"baseline", ev.baseline->metrics_json, true});
   auto done = ev.done_nodes();
   std::stable_sort(done.begin(), done.end(),

@@ -28,10 +28,12 @@ std::string document_of(const std::string& reply) {
 
 // The measured results as the model sees them: the baseline, each run with its settings and
 // the digest of its final_info.json (arrays summarised), and how many runs failed.
-std::string results_text(const IdeaEvidence& ev) {
+std::string results_text(const IdeaEvidence& ev, const experiments::TemplateManifest& m) {
+  std::optional<experiments::MetricBound> bound;
+  if (m.metric_bound) bound = experiments::MetricBound{m.metric, *m.metric_bound};
   std::string out;
   if (ev.baseline)
-    out += "Baseline (the template's code unchanged):\n" + experiments::results_digest(ev.baseline->metrics_json) + "\n";
+    out += "Baseline (the template's code unchanged):\n" + experiments::results_digest(ev.baseline->metrics_json, 1500, bound) + "\n";
   else
     out += "No baseline result was stored.\n\n";
   auto done = ev.done_nodes();
@@ -41,7 +43,7 @@ std::string results_text(const IdeaEvidence& ev) {
     out += n.kind == "seed_mean" ? "\nMean over its seed re-runs (\"seeds\" says how many); ± is the standard error across seeds."
                                  : "\nA single run.";
     if (!n.plan.empty()) out += "\nWhat it changed: " + clip(n.plan, 600);
-    out += "\nResults:\n" + experiments::results_digest(n.metrics_json) + "\n";
+    out += "\nResults:\n" + experiments::results_digest(n.metrics_json, 1500, bound) + "\n";
   }
   size_t failed = ev.nodes.size() - done.size();
   if (failed) out += std::to_string(failed) + " other run(s) failed and produced no results.\n";
@@ -206,7 +208,7 @@ Status open_writer(Writer& w, const experiments::Template& tpl, const std::strin
   w.ev = std::move(ev);
   w.ws = std::move(ws);
   w.bib = w.ws.template_bib;
-  w.results = results_text(w.ev);
+  w.results = results_text(w.ev, w.tpl.manifest);
   if (auto p = read_file(tpl.dir / "prompt.json"); p.ok()) {
     auto j = json::parse(*p, nullptr, false);
     if (j.is_object()) {

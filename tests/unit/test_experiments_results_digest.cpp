@@ -56,3 +56,12 @@ TEST_CASE("digest numbers: every scalar, and only the summary of an array") {
   auto small = digest_numbers(nlohmann::json::parse(R"({"c": {"lr": [0.1, 0.01]}})"));
   CHECK(small.at("/c/lr/1") == doctest::Approx(0.01));
 }
+
+TEST_CASE("a metric at its bound is 'not reached' in the digest") {
+  std::string text = R"({"x_plus_y": {"means": {"step_to_99_val": 1200, "val_acc": 0.41}, "stderrs": {"step_to_99_val": 0}},
+                         "x_minus_y": {"means": {"step_to_99_val": 640}}})";
+  std::string d = results_digest(text, 1500, MetricBound{"step_to_99_val", 1200});
+  CHECK(d.find("step_to_99_val = not reached within 1200; val_acc = 0.41") != std::string::npos);
+  CHECK(d.find("step_to_99_val = 640") != std::string::npos);
+  CHECK(results_digest(text).find("step_to_99_val = 1200 ± 0") != std::string::npos);  // no bound declared
+}

@@ -105,3 +105,29 @@ TEST_CASE("the offline paper states only measured numbers and shows every figure
   for (const auto& c : report.unmatched) FAIL_CHECK("unmatched " << c.text << " in: " << c.context);
   CHECK(check_figures(tex, {"val_acc_x_plus_y.png", "loss_curve.png"}).ok());
 }
+
+TEST_CASE("a censored metric at its bound reads 'not reached', never as a measurement") {
+  OfflinePaperInputs in;
+  in.template_tex = "\\documentclass{article}\\begin{document}\\begin{abstract}A\\end{abstract}"
+                    "\\section{Results}R\\section{Conclusion}C\\end{document}";
+  in.template_name = "grokking";
+  in.idea_title = "Weight decay";
+  in.metric = "step_to_99_val";
+  in.condition = "x_plus_y";
+  in.higher_is_better = false;
+  in.metric_bound = 1200;
+  in.runs = {{"baseline", R"({"x_plus_y": {"means": {"step_to_99_val": 1200}, "stderrs": {"step_to_99_val": 0}}})", true},
+             {"weight_decay = 0.0", R"({"x_plus_y": {"means": {"step_to_99_val": 1200}, "stderrs": {"step_to_99_val": 0}}})", false},
+             {"weight_decay = 1.0", R"({"x_plus_y": {"means": {"step_to_99_val": 586.7}, "stderrs": {"step_to_99_val": 12.1}}})", false}};
+  std::string tex = offline_paper_tex(in);
+  CHECK(tex.find("1200 \\pm 0") == std::string::npos);
+  CHECK(tex.find("weight\\_decay = 0.0 & not reached") != std::string::npos);
+  CHECK(tex.find("not reached within 1200") != std::string::npos);
+  CHECK(tex.find("The baseline does not reach the target within 1200; the best setting, weight\\_decay = 1.0") !=
+        std::string::npos);
+  // None reached: said so, no "best".
+  in.runs.pop_back();
+  std::string none = offline_paper_tex(in);
+  CHECK(none.find("No setting we tried reaches the target within 1200.") != std::string::npos);
+  CHECK(none.find("The best setting") == std::string::npos);
+}
