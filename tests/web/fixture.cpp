@@ -44,6 +44,20 @@ const char* kPlotTex = R"(\documentclass[tikz]{standalone}
 \end{document}
 )";
 
+// The best paper's title and abstract as the paper stage stores them: LaTeX source.
+const char* kLatexTitle = R"(How \texttt{weight\_decay} affects \texttt{step\_to\_99\_val} in grokking)";
+const char* kLatexAbstract =
+    R"(We measure how weight decay changes the delay between memorisation and generalisation in modular )"
+    R"(arithmetic, following Poincar\'e's \emph{na\"ive} programme~\cite{power2022}. With \texttt{weight\_decay} )"
+    R"($=0.1$ the model reaches \texttt{step\_to\_99\_val} $=586.7$ steps, against $4100 \pm 120$ without it )"
+    R"((\textbf{7$\times$ faster}); 100\% of seeds generalise.)";
+// Automated checks as paper/checks.cpp stores them: one citation unresolved, a bibtex error.
+const char* kChecks = R"({"compiles": true, "pages": 1, "page_limit": 8, "latex_errors": 0, "overfull_boxes": 2,
+  "chktex_warnings": 3, "claims": {"checked": 5, "unmatched": 1},
+  "figures": {"referenced": ["val_acc.png", "loss.png"], "missing": ["loss.png"], "unreferenced": ["train_acc.png"]},
+  "citations": {"cited": ["power2022", "nanda2023"], "unresolved": ["nanda2023"]},
+  "bibtex_errors": ["I didn't find a database entry for \"nanda2023\""], "passed": false})";
+
 // Runs `command` in `dir` (a test helper: fixed commands in a folder of our own).
 Status run_in(const fs::path& dir, const std::string& command) {
   std::string line = "cd '" + dir.string() + "' && " + command + " >/dev/null 2>&1";
@@ -137,7 +151,7 @@ Expected<FixtureIds> fill_fixture(store::Store& store, const fs::path& work, boo
 
   // Ideas: the best one, one carrying the payloads, one the novelty check skipped.
   SHOAL_TRY(best, store::add_idea(store, {.run_id = done.id, .name = "weight_decay",
-                                          .title = "Weight decay shortens grokking",
+                                          .title = "Weight decay shortens grokking: \\texttt{weight\\_decay} sweep",
                                           .idea_json = json{{"Hypothesis", "Weight decay speeds up generalisation"},
                                                             {"Experiment", "Sweep weight decay 0 to 0.3"}}.dump(),
                                           .interestingness = 8, .feasibility = 9, .novelty = 7}));
@@ -209,13 +223,12 @@ Expected<FixtureIds> fill_fixture(store::Store& store, const fs::path& work, boo
                                                    .error = "pdflatex: Undefined control sequence"}));
   SHOAL_TRY(pdf_hash, put(store, paper_files.first));
   SHOAL_TRY(paper, store::add_paper(store, {.idea_id = best.id, .status = "compiled",
-                                            .title = "Weight Decay Shortens the Grokking Delay",
-                                            .abstract = "We measure how weight decay changes the delay between "
-                                                        "memorisation and generalisation in modular arithmetic.",
+                                            .title = kLatexTitle,
+                                            .abstract = kLatexAbstract,
                                             .pdf_hash = pdf_hash, .pages = 1,
                                             .unverified_json = R"([{"value": "4100", "context": "instead of 4100 steps"}])",
                                             .citations_json = R"([{"key": "power2022", "title": "Grokking: Generalization Beyond Overfitting", "year": 2022}])",
-                                            .checks_json = R"({"compiles": true, "pages": 1})"}));
+                                            .checks_json = kChecks}));
   SHOAL_TRY(page, store::add_artifact(store, {"page_image", "page-1.png", "paper", paper.id, "image/png"},
                                       paper_files.second));
   ids.best_paper = paper.id;

@@ -190,7 +190,7 @@ TEST_CASE("a paper comes with its reviews, artifacts, attempts and the LLM calls
   Served s;
   auto c = s.client();
   auto p = body_of(get(c, "/api/v1/papers/" + s.ids.best_paper));
-  CHECK(p["title"] == "Weight Decay Shortens the Grokking Delay");
+  CHECK(p["title"] == R"(How \texttt{weight\_decay} affects \texttt{step\_to\_99\_val} in grokking)");
   CHECK(p["has_pdf"] == true);
   CHECK(p["run_id"] == s.ids.done_run);
   CHECK(p["reviews"].size() == 4);
