@@ -58,6 +58,9 @@ const char* kChecks = R"({"compiles": true, "pages": 1, "page_limit": 8, "latex_
   "citations": {"cited": ["power2022", "nanda2023"], "unresolved": ["nanda2023"]},
   "bibtex_errors": ["I didn't find a database entry for \"nanda2023\""], "passed": false})";
 
+// A 2x2 PNG, base64: the page image an LLM call was shown.
+const char* kTinyPng = "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGM4YWMDRAwQCgAlPgUBdJmUYAAAAABJRU5ErkJggg==";
+
 // Runs `command` in `dir` (a test helper: fixed commands in a folder of our own).
 Status run_in(const fs::path& dir, const std::string& command) {
   std::string line = "cd '" + dir.string() + "' && " + command + " >/dev/null 2>&1";
@@ -130,9 +133,11 @@ Expected<FixtureIds> fill_fixture(store::Store& store, const fs::path& work, boo
                                             .template_hash = "tpl-grokking-1", .model = "openai:gpt-4o-mini",
                                             .budget_usd = 10, .created_ms = t0}));
   SHOAL_CHECK(store::set_run_status(store, done.id, "running"));
+  // An offline run keeps 0 as its spending limit; its settings snapshot has the budget it was given.
   SHOAL_TRY(live, store::create_run(store, {.id = "run-fixture-live", .template_name = "charlm",
-                                            .template_hash = "tpl-charlm-1", .model = "offline", .budget_usd = 5,
-                                            .created_ms = t0 + 1000}));
+                                            .template_hash = "tpl-charlm-1", .model = "offline",
+                                            .config_json = R"({"template_dir": "/t/charlm", "settings": {"budget_usd": "10"}})",
+                                            .budget_usd = 0, .created_ms = t0 + 1000}));
   SHOAL_CHECK(store::set_run_status(store, live.id, "running"));
   ids.done_run = done.id;
   ids.live_run = live.id;
@@ -162,7 +167,7 @@ Expected<FixtureIds> fill_fixture(store::Store& store, const fs::path& work, boo
   SHOAL_TRY(evil, store::add_idea(store, {.run_id = done.id, .name = "warmup",
                                           .title = "Learning-rate warmup" + bad, .interestingness = 5,
                                           .feasibility = 6, .novelty = 4}));
-  SHOAL_CHECK(store::set_idea_novelty(store, evil.id, true, "{}"));
+  SHOAL_CHECK(store::set_idea_novelty(store, evil.id, true, R"({"literature_unreachable": true})"));
   SHOAL_CHECK(store::set_idea_rank(store, evil.id, 2));
   SHOAL_CHECK(store::set_idea_status(store, evil.id, "done", "review"));
   SHOAL_CHECK(store::set_idea_best_metric(store, evil.id, 0.42));
@@ -258,6 +263,16 @@ Expected<FixtureIds> fill_fixture(store::Store& store, const fs::path& work, boo
                                         .overall = 3, .decision = "reject", .originality = 1,
                                         .text = "Weak." + bad})));
   SHOAL_TRY(call_id, store::record_llm_call(store, review_call(done.id, best.id, "review", "Overall: 6. Accept.", 0.0123)));
+  // A review of the warmup paper that was shown its first page as an image (Anthropic's blocks).
+  store::LlmCall seen = review_call(done.id, evil.id, "review", "Overall: 3. Reject." + bad, 0.004);
+  seen.provider = "anthropic";
+  seen.model = "claude-sonnet";
+  seen.request_json = json{{"system", "You review papers."},
+                           {"messages", {{{"role", "user"}, {"content", {{{"type", "text"}, {"text", "Page 1:"}},
+                                                                         {{"type", "image"}, {"source", {{"type", "base64"}, {"media_type", "image/png"}, {"data", kTinyPng}}}}}}}}}}
+                          .dump();
+  seen.response_json = json{{"content", {{{"type", "text"}, {"text", "Overall: 3. Reject." + bad}}}}}.dump();
+  SHOAL_CHECK(checked(store::record_llm_call(store, seen)));
   SHOAL_CHECK(checked(store::record_llm_call(store, review_call(done.id, best.id, "ideas", "idea list", 0.002))));
   ids.review_call = call_id;
 
