@@ -78,7 +78,7 @@ int run_new(Context& ctx, const RunArgs& a) {
   auto run = agent::create_run(config, resolve_template(a.tpl)).value();
   std::cout << "run " << run.id << " (" << run.template_name << ", model " << run.model << ")\n";
   if (run.model == "offline")
-    std::cout << "model offline: the no-LLM baseline agent (one-knob sweeps from template.json, run for real)\n";
+    std::cout << "model offline: the no-LLM baseline agent (one-knob sweeps of template.json's knobs, or of the argparse flags experiment.py --help shows, run for real)\n";
   std::cout.flush();
   return drive(ctx, run.id, std::nullopt, a.fresh);
 }
