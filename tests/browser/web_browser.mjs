@@ -229,7 +229,8 @@ await check('a paper\'s automated checks are a table, each row with its details 
   assert.match(await row('chktex warnings').textContent(), /3/);
   assert.match(await row('overfull boxes').textContent(), /2/);
   assert.match(await text('#checks'), /some checks failed/);
-  assert.equal(await page.locator('#checks tr.check.fail').count(), 7);
+  assert.equal(await page.locator('#checks tr.check.fail').count(), 5);
+  assert.equal(await page.locator('#checks tr.check.warn').count(), 2);  // chktex and overfull boxes: warnings
   const details = page.locator('#checks tr.check[data-check="citations resolved"] + tr.check-details');
   assert.equal(await details.isVisible(), false);
   await row('citations resolved').click();
@@ -303,6 +304,7 @@ await check('an idea page shows the experiment tree, a node\'s diff against the 
   assert.equal(await page.locator('#node-pane tr.add', {hasText: 'weight_decay = 0.1'}).count(), 0);
   await page.locator(`button[data-node="${ids.draft_node}"]`).click();
   await imagesLoaded('#node-pane .gallery button.plot img', 1);
+  await imagesLoaded('#idea-plots .gallery button.plot img', 1);  // the idea's figures, beside each node's
   await assertNoRawLatex('idea');
   await shot('idea');
   await page.click('#node-pane .gallery button.plot');

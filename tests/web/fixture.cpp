@@ -220,6 +220,8 @@ Expected<FixtureIds> fill_fixture(store::Store& store, const fs::path& work, boo
                                      std::string("<html><script>alert('log')</script></html>") + bad));
   SHOAL_TRY(odd, store::add_artifact(store, {"final_info", "weird.bin", "node", draft.id, "application/x-evil"}, "\x01\x02"));
   ids.plot = plot.id;
+  // The idea's own figure, as the plot stage stores it.
+  SHOAL_CHECK(checked(store::add_artifact(store, {"plot", "sweep_weight_decay.png", "idea", best.id, "image/png"}, plot_files.second)));
   ids.html_log = log.id;
   ids.odd_mime = odd.id;
 

@@ -163,7 +163,7 @@ export function showError(container, error) {
 // The first page of a paper (rendered once by the server when no page image is stored), or a
 // placeholder for a paper without a PDF; `link` makes it a link to the paper's page.
 export function thumbnail(paperId, hasPdf, link = true) {
-  if (!paperId || !hasPdf) return h('div', {class: 'thumb none'}, 'no PDF');
+  if (!paperId || !hasPdf) return h('div', {class: 'thumb none'}, paperId ? 'no PDF' : 'no paper');
   const img = h('img', {class: 'thumb', src: `/api/v1/papers/${enc(paperId)}/preview`, alt: 'first page', loading: 'lazy'});
   img.addEventListener('error', () => img.replaceWith(h('div', {class: 'thumb none'}, 'no preview')));
   return link ? h('a', {href: `/papers/${enc(paperId)}`}, img) : img;

@@ -32,7 +32,7 @@ function tree(nodes, baseline, onPick) {
 
 // The plots as a gallery: thumbnails in a grid; a click shows one large, with the arrow keys
 // (or the buttons) going through the others.
-function gallery(plots) {
+function gallery(plots, id = 'lightbox') {
   if (!plots.length) return h('p', {class: 'muted'}, 'no plots');
   const big = h('img', {class: 'big', alt: ''});
   const caption = h('p', {class: 'caption'});
@@ -43,7 +43,7 @@ function gallery(plots) {
     big.setAttribute('alt', plots[at].name);
     fill(caption, `${plots[at].name} (${at + 1} of ${plots.length})`);
   };
-  const dialog = h('dialog', {class: 'lightbox', id: 'lightbox'},
+  const dialog = h('dialog', {class: 'lightbox', id},
     h('div', {class: 'lightbox-bar'},
       h('button', {type: 'button', onclick: () => show(at - 1)}, '← previous'),
       h('button', {type: 'button', onclick: () => show(at + 1)}, 'next →'),
@@ -54,7 +54,7 @@ function gallery(plots) {
     if (e.key === 'ArrowRight') show(at + 1);
   });
   dialog.addEventListener('click', (e) => { if (e.target === dialog) dialog.close(); });
-  return h('div', {class: 'gallery'},
+  return h('div', {class: 'gallery', 'data-gallery': id},
     plots.map((a, i) => h('figure', {},
       h('button', {type: 'button', class: 'plot', 'data-plot': a.id, onclick: () => { show(i); dialog.showModal(); }},
         h('img', {src: `/api/v1/artifacts/${a.id}`, alt: a.name, loading: 'lazy'})),
@@ -135,6 +135,9 @@ async function main_() {
     h('h2', {id: 'novelty'}, 'Novelty: ', badge(novelty, novelty === 'novel' ? 'accept' : novelty === 'not novel' ? 'reject' : 'muted')),
     idea.novelty_report ? h('pre', {class: 'log'}, typeof idea.novelty_report === 'string' ? idea.novelty_report
       : JSON.stringify(idea.novelty_report, null, 2)) : null,
+    h('h2', {}, 'Plots'),
+    h('p', {class: 'muted'}, 'what the plot stage made from the runs of this idea (the paper\'s figures)'),
+    h('div', {id: 'idea-plots'}, gallery(idea.artifacts.filter((a) => a.mime.startsWith('image/')), 'lightbox-idea')),
     h('h2', {}, 'Experiment tree'),
     h('div', {class: 'split'}, tree(idea.nodes, idea.baseline, (id) => showNode(id, pane)), pane),
     h('h2', {}, 'Paper attempts'),

@@ -58,17 +58,19 @@ export function checksTable(checks, unverified) {
         Array.isArray(figures.referenced) && figures.referenced.length ? h('p', {class: 'muted'}, `included: ${figures.referenced.join(', ')}`) : null]],
     ['figures unreferenced', String(unused.length), unused.length === 0,
       unused.length ? ['made but never included: ', list(unused)] : 'every figure made is in the paper'],
-    ['chktex warnings', String(n(checks.chktex_warnings)), n(checks.chktex_warnings) === 0,
-      'style warnings of chktex on the LaTeX source (the log of the attempt has them)'],
-    ['overfull boxes', String(n(checks.overfull_boxes)), n(checks.overfull_boxes) === 0,
-      'lines that stick out into the margin (the overfull hbox warnings of the LaTeX log)'],
+    ['chktex warnings', String(n(checks.chktex_warnings)), n(checks.chktex_warnings) === 0 || 'warn',
+      'style warnings of chktex on the LaTeX source (the log of the attempt has them); a warning, not a failed check'],
+    ['overfull boxes', String(n(checks.overfull_boxes)), n(checks.overfull_boxes) === 0 || 'warn',
+      'lines that stick out into the margin (the overfull hbox warnings of the LaTeX log); a warning, not a failed check'],
   ];
   const body = h('tbody', {});
   for (const [name, value, ok, details] of rows) {
     const detail = h('tr', {class: 'check-details', hidden: true}, h('td', {colspan: 3}, details));
-    const row = h('tr', {class: `check ${ok ? 'pass' : 'fail'}`, 'data-check': name, tabindex: 0, title: 'details'},
+    // ok: true (passed), false (failed) or 'warn' (worth a look; the verdict does not count it)
+    const state = ok === 'warn' ? 'warn' : ok ? 'pass' : 'fail';
+    const row = h('tr', {class: `check ${state}`, 'data-check': name, tabindex: 0, title: 'details'},
       h('td', {}, h('span', {class: 'toggle'}, '▸ '), name), h('td', {class: 'num'}, value),
-      h('td', {}, badge(ok ? 'ok' : 'check', ok ? 'ok' : 'failed')));
+      h('td', {}, badge({pass: 'ok', fail: 'failed', warn: 'warning'}[state], {pass: 'ok', fail: 'failed', warn: 'paused'}[state])));
     const toggle = () => {
       detail.hidden = !detail.hidden;
       row.querySelector('.toggle').textContent = detail.hidden ? '▸ ' : '▾ ';
@@ -171,8 +173,10 @@ async function main_() {
       ' · attempts: ', paper.attempts.map((a) => [h('a', {href: `/papers/${enc(a.id)}`, class: a.id === paper.id ? 'current' : ''},
         `${a.attempt} (${a.status})`), ' '])),
     h('h1', {id: 'paper-title'}, paper.title ? latex(paper.title) : '(untitled)'),
-    h('p', {class: 'summary'}, decisionBadge(s.decision), ` score ${num(s.score, 2)} · AI mean ${num(s.ai_overall, 2)} of ${s.ai_count}`,
-      ` · meta ${num(s.meta_overall, 1)} · human ${num(s.human_overall, 1)} of ${s.human_count}`,
+    h('p', {class: 'summary', id: 'paper-summary'}, s.ai_count || s.human_count || s.meta_overall !== null
+      ? [decisionBadge(s.decision), ` score ${num(s.score, 2)} · AI mean ${num(s.ai_overall, 2)} of ${s.ai_count}`,
+        ` · meta ${num(s.meta_overall, 1)} · human ${num(s.human_overall, 1)} of ${s.human_count}`]
+      : h('span', {class: 'muted'}, 'no review scores yet (the offline agent records the automated checks below, not a review)'),
       paper.current ? '' : ' · (not the newest compiled attempt)'),
     h('div', {class: 'split'},
       h('div', {}, h('div', {id: 'thumbnail'}, thumbnail(paper.id, paper.has_pdf, false)), pdf),
