@@ -111,9 +111,8 @@ int show_status(Context& ctx, const RunArgs& a) {
   }
   std::cout << "run " << run.id << "  " << run.status << "  template " << run.template_name << "  model " << run.model
             << "\n  created " << when(run.created_ms) << "  started " << when(run.started_ms) << "  ended "
-            << when(run.ended_ms) << "\n  LLM cost $" << std::fixed << std::setprecision(4) << run.cost_usd;
-  if (run.budget_usd > 0) std::cout << " of $" << std::setprecision(2) << run.budget_usd;
-  std::cout << "\n";
+            << when(run.ended_ms) << "\n  LLM cost $" << std::fixed << std::setprecision(4) << run.cost_usd
+            << (run.budget_usd > 0 ? " of $" + std::to_string(run.budget_usd) : std::string()) << "\n";
   if (!run.error.empty()) std::cout << "  " << run.error << "\n";
   if (auto metric = agent::run_metric(store, id).value()) std::cout << "  metric: " << metric->describe() << "\n";
   std::cout << "\n  " << std::left << std::setw(5) << "rank" << std::setw(30) << "idea" << std::setw(10) << "status"

@@ -298,9 +298,7 @@ std::vector<HelpOption> help_options(std::string_view help) {
       out.push_back({flag, m[2], m[3]});
     } else if (!out.empty() && std::regex_match(line, m, continued)) {
       out.back().text += (out.back().text.empty() ? "" : " ") + std::string(m[1]);
-    } else if (line.find_first_not_of(' ') == std::string::npos || line.find(':') == line.size() - 1) {
-      continue;  // blank lines and group headings ("options:")
-    }
+    }  // anything else (usage, blank lines, headings such as "options:") is not an option's
   }
   return out;
 }

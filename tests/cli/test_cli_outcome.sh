@@ -36,7 +36,7 @@ for pattern in "what came out:" "weight_decay: paper $best" "How weight_decay af
   grep -qE -- "$pattern" <<<"$status" && ok || bad "status lacks '$pattern':"$'\n'"$status"
 done
 grep -qF '\_' <<<"$status" && bad "status shows LaTeX escapes: $status" || ok
-expect "status budget" 0 'LLM cost \$0\.0183 of \$10\.00$' -- "$shoal" status run-fixture-done --home "$home"
+expect "status budget" 0 'LLM cost \$0\.0183 of \$10\.000000$' -- "$shoal" status run-fixture-done --home "$home"
 
 cd "$tmp"
 expect "open writes ./PAPER.pdf" 0 "^$tmp/$best.pdf$" -- "$shoal" open "$best" --home "$home"
