@@ -138,7 +138,9 @@ class Reader {
           push(el(WRAP[name], name === 'texttt' || name === 'code' ? 'tt' : null, new Reader(this.group()).parse()));
           continue;
         }
-        // Any other command (\textrm, \mbox, \textsc, ...): its name goes; a following group stays as text.
+        // Any other command (\textrm, \mbox, \em, ...): its name goes, with the spaces after a
+        // command word as in LaTeX ("{\em x}" is "x"); a following group stays as text.
+        if (/^[A-Za-z]/.test(name)) while (s[this.i] === ' ') this.i++;
         continue;
       }
       if (c === '$') {
