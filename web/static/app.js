@@ -1,6 +1,7 @@
 // Shared helpers of the reviewer pages. Every value from the server is untrusted (titles,
 // abstracts, reviews and logs come from a model): pages build the DOM with h() and text
 // nodes only, never by parsing strings as markup, so markup in data shows as text.
+import {latexText} from '/static/latex.js';
 
 // Creates an element: h('a', {href: '/x', class: 'y'}, 'text', child, [more]).
 export function h(tag, attrs, ...children) {
@@ -329,7 +330,7 @@ export function scatterPlot(points) {
     if (p.ai_score === null || p.human_score === null) continue;
     const agree = p.ai_decision && p.human_decision ? (p.ai_decision === p.human_decision ? 'agree' : 'disagree') : 'undecided';
     const dot = h('circle', {cx: scale(p.ai_score), cy: size - scale(p.human_score), r: 5, class: `point ${agree}`});
-    dot.appendChild(h('title', {}, `${p.title}: AI ${num(p.ai_score, 1)}, human ${num(p.human_score, 1)}`));
+    dot.appendChild(h('title', {}, `${latexText(p.title)}: AI ${num(p.ai_score, 1)}, human ${num(p.human_score, 1)}`));
     svg.appendChild(dot);
   }
   return svg;

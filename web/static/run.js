@@ -14,7 +14,7 @@ const IDEA_SORTS_LAST = ['best_metric', 'interestingness', 'feasibility', 'novel
 
 // The novelty check's verdict as the server words it: novel, not novel, unchecked
 // (literature unreachable), not checked.
-export function noveltyCell(idea) {
+function noveltyCell(idea) {
   const verdict = idea.novelty_verdict || 'not checked';
   const kind = verdict === 'novel' ? 'accept' : verdict === 'not novel' ? 'reject' : 'muted';
   return h('span', {class: 'novelty', 'data-verdict': verdict}, badge(verdict, kind));
