@@ -16,6 +16,7 @@
 #include "agent/session.hpp"
 #include "llm/prices.hpp"
 #include "agent/pipeline.hpp"
+#include "agent/search/sweep.hpp"
 #include "agent/stray_processes.hpp"
 #include "core/log.hpp"
 #include "core/time.hpp"
@@ -323,6 +324,8 @@ Expected<RunSummary> drive_run(const Config& config, const std::string& run_id, 
   // This process holds the run now: whatever still runs in its work folder was left by a
   // killed orchestrator (a sandbox whose parent died while it started).
   fs::path work_root = session.work_root(run_id);
+  // The offline agent sweeps knobs: a template without template.json's gets its argparse flags.
+  if (run.model == "offline") knobs_from_argparse(tpl, *executor, work_root / "argparse-help");
   if (int strays = kill_stray_processes(work_root); strays > 0)
     log::warn("run", "stopped " + std::to_string(strays) + " process(es) a killed orchestrator left in the run's work folder");
   SHOAL_CHECK(record_event(store, {0, run_id, "", "run_started", "driving run", nlohmann::json{{"owner", owner}}.dump(), 0}));

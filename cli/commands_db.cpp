@@ -4,12 +4,15 @@
 
 #include "cli/command.hpp"
 #include "core/file.hpp"
+#include "core/log.hpp"
 #include "store/info.hpp"
 
 namespace shoal::cli {
 namespace {
 
 int run_init(Context& ctx) {
+  // The migration lines are for those who ask (--log-level info); a newcomer sees one line.
+  if (ctx.config().source("log_level") == Source::default_value) log::set_level(log::Level::warn);
   ensure_writable_dir(ctx.home()).value();
   bool existed = std::filesystem::exists(ctx.db_path());
   auto store = ctx.open_store(store::OpenMode::create);

@@ -9,9 +9,13 @@
 #include "agent/stages/baseline.hpp"
 #include "cli/command.hpp"
 #include "cli/progress_display.hpp"
+#include "cli/run_outcome.hpp"
+#include "core/file.hpp"
 #include "core/time.hpp"
 #include "experiments/template_lookup.hpp"
+#include "store/blobs.hpp"
 #include "store/ideas.hpp"
+#include "store/papers.hpp"
 #include "store/records.hpp"
 #include "store/runs.hpp"
 #include "store/stages.hpp"
@@ -26,6 +30,7 @@ namespace {
 
 struct RunArgs {
   std::string tpl, run_id;
+  std::string paper_id, pdf_path;               // shoal open
   std::map<std::string, std::string> settings;  // `shoal run`'s flags, as settings (checked by the config table)
   double budget = -1;                           // resume --budget
   bool json = false;
@@ -62,6 +67,7 @@ int drive(Context& ctx, const std::string& run_id, std::optional<double> budget,
   auto summary = agent::drive_run(ctx.config(), run_id, options).value();
   display.finish(summary);
   stop_token = nullptr;
+  print_run_outcome(ctx, run_id, std::cout);
   if (summary.status == "done" || summary.status == "cancelled") return 0;
   if (summary.status == "paused") return exit_code(ErrorKind::cancelled);
   return 1;
@@ -72,7 +78,7 @@ int run_new(Context& ctx, const RunArgs& a) {
   auto run = agent::create_run(config, resolve_template(a.tpl)).value();
   std::cout << "run " << run.id << " (" << run.template_name << ", model " << run.model << ")\n";
   if (run.model == "offline")
-    std::cout << "model offline: the no-LLM baseline agent (one-knob sweeps from template.json, run for real)\n";
+    std::cout << "model offline: the no-LLM baseline agent (one-knob sweeps of template.json's knobs, or of the argparse flags experiment.py --help shows, run for real)\n";
   std::cout.flush();
   return drive(ctx, run.id, std::nullopt, a.fresh);
 }
@@ -119,6 +125,29 @@ int show_status(Context& ctx, const RunArgs& a) {
     if (s.status == "failed")
       std::cout << "  failed: " << (s.idea_id.empty() ? "run" : s.idea_id) << " " << s.stage << ": "
                 << s.error.substr(0, 300) << "\n";
+  print_run_outcome(ctx, id, std::cout);
+  return 0;
+}
+
+// shoal open PAPER [PATH]: the paper's PDF written to PATH (default ./<paper-id>.pdf; a
+// folder gets <paper-id>.pdf inside it); prints the path.
+int open_paper(Context& ctx, const RunArgs& a) {
+  auto store = ctx.open_store(store::OpenMode::read_only);
+  auto paper = store::get_paper(store, a.paper_id);
+  if (!paper.ok())
+    throw ShoalError(fail(ErrorKind::not_found, "no paper " + a.paper_id +
+                                                    " in " + ctx.db_path().string() +
+                                                    " (`shoal status RUN` lists a run's papers)"));
+  if (paper->pdf_hash.empty())
+    throw ShoalError(fail(ErrorKind::not_found,
+                          "paper " + paper->id + " has no PDF: this attempt " + paper->status +
+                              (paper->error.empty() ? "" : " (" + paper->error.substr(0, 300) + ")") +
+                              "; `shoal status` names the compiled paper of each idea"));
+  fs::path path = a.pdf_path.empty() ? fs::path(paper->id + ".pdf") : fs::path(a.pdf_path);
+  if (fs::is_directory(path)) path /= paper->id + ".pdf";
+  auto pdf = store::get_blob(store, paper->pdf_hash).value();
+  write_file_atomic(path, pdf).value();
+  std::cout << fs::absolute(path).lexically_normal().string() << "\n";
   return 0;
 }
 
@@ -190,6 +219,11 @@ void add_run_commands(CLI::App& app, Commands& commands) {
   auto* list = app.add_subcommand("list", "All runs, newest first");
   list->add_flag("--json", a.json, "Print JSON");
   commands.add(list, [](Context& ctx) { return list_runs(ctx, a); });
+
+  auto* open = app.add_subcommand("open", "Write a paper's PDF to a file and print its path");
+  open->add_option("PAPER", a.paper_id, "Paper id (the end of shoal run, shoal status)")->required();
+  open->add_option("PATH", a.pdf_path, "Where to write it (default ./PAPER.pdf; a folder: PAPER.pdf inside it)");
+  commands.add(open, [](Context& ctx) { return open_paper(ctx, a); });
 
   auto* cancel = app.add_subcommand("cancel", "Cancel a run; a running orchestrator stops within a second");
   cancel->add_option("RUN", a.run_id, "Run id")->required();

@@ -1,6 +1,11 @@
 #include "experiments/template.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <regex>
+#include <set>
+#include <sstream>
 
 #include "core/file.hpp"
 #include "core/hash.hpp"
@@ -282,6 +287,127 @@ std::vector<std::string> changed_sealed_files(const Template& tpl, const fs::pat
     if (!theirs.ok() || fs::is_symlink(workdir / name, ec) || !mine.ok() || *mine != *theirs) out.push_back(name);
   }
   return out;
+}
+
+}  // namespace shoal::experiments
+
+namespace shoal::experiments {
+namespace {
+
+// One option of argparse's help: its long flag, its value's name ("" for a switch) and help text.
+struct HelpOption {
+  std::string flag, metavar, text;
+};
+
+std::vector<HelpOption> help_options(std::string_view help) {
+  std::vector<HelpOption> out;
+  std::istringstream lines{std::string(help)};
+  std::string line;
+  static const std::regex option(R"(^\s{1,8}(-[^\s,]+(?:,\s*-[^\s,]+)*)(?:\s(\{[^}]*\}|[^\s{][^\s]*))?(?:\s{2,}(.*))?$)");
+  static const std::regex option_start(R"(^\s{1,8}-)");
+  static const std::regex continued(R"(^\s{8,}(\S.*)$)");
+  std::smatch m;
+  while (std::getline(lines, line)) {
+    if (std::regex_search(line, option_start) && !std::regex_match(line, m, option)) {
+      out.push_back({});  // an option of another shape (nargs): its help lines are its own, not a knob
+    } else if (std::regex_search(line, option_start)) {
+      std::string names = m[1];
+      std::string flag;
+      std::stringstream split(names);
+      for (std::string name; std::getline(split, name, ',');) {
+        name.erase(0, name.find_first_not_of(' '));
+        if (name.rfind("--", 0) == 0) flag = name;
+      }
+      out.push_back({flag, m[2], m[3]});
+    } else if (!out.empty() && std::regex_match(line, m, continued)) {
+      out.back().text += (out.back().text.empty() ? "" : " ") + std::string(m[1]);
+    }  // anything else (usage, blank lines, headings such as "options:") is not an option's
+  }
+  return out;
+}
+
+// A number as JSON: an integer when it has no fraction, else a double with 6 significant digits.
+nlohmann::json number(double v, bool integer) {
+  if (integer) return static_cast<int64_t>(std::llround(v));
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return std::stod(buf);
+}
+
+// Flags that say where or how a run works, not what it studies (by a part of the name:
+// out_dir, seed, num_workers, data_path, ...).
+bool left_out(const std::string& flag_name) {
+  static const std::set<std::string> words = {"out", "output", "seed", "dir", "path", "file", "device", "workers",
+                                              "log", "help", "verbose", "data", "dataset", "save", "checkpoint",
+                                              "ckpt", "resume", "name", "tag", "gpu", "gpus", "cuda", "threads"};
+  std::string part;
+  for (char c : flag_name + "_") {
+    if (c == '_' || c == '-') {
+      if (words.count(part)) return true;
+      part.clear();
+    } else {
+      part += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<Knob> knobs_from_help(std::string_view help) {
+  std::vector<Knob> knobs;
+  static const std::regex default_re(R"(\(default:\s*([^)]*)\))");
+  static const std::regex int_re(R"(^[-+]?\d+$)");
+  static const std::regex float_re(R"(^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$)");
+  for (const auto& o : help_options(help)) {
+    if (o.flag.empty() || o.metavar.empty() || left_out(o.flag.substr(2))) continue;
+    std::smatch m;
+    std::string def;
+    std::string text = o.text;
+    if (std::regex_search(o.text, m, default_re)) {
+      def = m[1];
+      text = m.prefix().str() + m.suffix().str();
+    }
+    while (!text.empty() && (text.back() == ' ' || text.back() == '.')) text.pop_back();
+    Knob k;
+    k.flag = o.flag;
+    k.description = text;
+    if (o.metavar.front() == '{') {  // choices: every one of them
+      std::stringstream split(o.metavar.substr(1, o.metavar.size() - 2));
+      for (std::string c; std::getline(split, c, ',');) {
+        nlohmann::json v = std::regex_match(c, int_re) ? number(std::stod(c), true)
+                           : std::regex_match(c, float_re) ? number(std::stod(c), false)
+                                                            : nlohmann::json(c);
+        k.values.push_back(v);
+        if (c == def) k.baseline = v;
+      }
+      if (k.values.size() >= 2) knobs.push_back(std::move(k));
+      continue;
+    }
+    bool integer = std::regex_match(def, int_re);
+    if (!integer && !std::regex_match(def, float_re)) continue;  // no default, or not a number
+    double d = std::stod(def);
+    std::vector<double> values;
+    if (d == 0) values = integer ? std::vector<double>{1, 2, 4} : std::vector<double>{0.001, 0.01, 0.1};
+    else values = {d / 4, d / 2, d * 2, d * 4};
+    k.baseline = number(d, integer);
+    for (double v : values) {
+      nlohmann::json j = number(integer ? std::max(1.0, std::round(v)) : v, integer);
+      if (j != k.baseline && std::find(k.values.begin(), k.values.end(), j) == k.values.end()) k.values.push_back(j);
+    }
+    knobs.push_back(std::move(k));
+  }
+  return knobs;
+}
+
+Expected<std::vector<Knob>> discover_knobs(const Template& tpl, Executor& executor, const fs::path& scratch) {
+  JobSpec help = experiment_job(tpl, {}, "", {});
+  help.argv = {tpl.manifest.interpreter, "experiment.py", "--help"};
+  help.limits.wall_s = 120;
+  JobResult result;
+  if (auto p = run_step(tpl, executor, scratch, "help", help, &result))
+    return fail(ErrorKind::invalid_input, "experiment.py --help " + p->message);
+  return knobs_from_help(result.stdout_tail);
 }
 
 }  // namespace shoal::experiments

@@ -89,6 +89,19 @@ std::vector<TemplateProblem> check_template_runs(const Template& tpl, Executor& 
 // template's (a missing file counts as changed).
 std::vector<std::string> changed_sealed_files(const Template& tpl, const std::filesystem::path& workdir);
 
+// The knobs an argparse experiment.py shows in its `--help` (for templates without
+// template.json's "knobs"): each flag whose default is a number (swept at a quarter, half,
+// twice and four times it; 0.001 to 0.1 from a default of 0.0, 1 to 4 from 0) and each flag
+// with choices (every choice), the default as the baseline. Flags without a value (switches),
+// with a text default, or naming outputs, seeds, paths or devices are left out. Defaults are
+// read from "(default: X)", which argparse.ArgumentDefaultsHelpFormatter (or a help string
+// with %(default)s) prints.
+std::vector<Knob> knobs_from_help(std::string_view help);
+
+// Runs `experiment.py --help` in the sandbox (in a copy of the template under `scratch`)
+// and reads its knobs (knobs_from_help); an error when --help itself fails.
+Expected<std::vector<Knob>> discover_knobs(const Template& tpl, Executor& executor, const std::filesystem::path& scratch);
+
 // Whether metric value `a` beats `b` under the metric's direction (strictly: a tie does not).
 // The one comparison every search, the evidence and the paper use.
 inline bool metric_better(double a, double b, bool higher_is_better) { return higher_is_better ? a > b : a < b; }

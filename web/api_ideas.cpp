@@ -18,9 +18,10 @@ namespace {
 constexpr size_t kMaxDiffBytes = 4 << 20;  // larger snapshots are not diffed on request
 
 // The code a node is compared with: its parent's, else the template baseline's (for the
-// first version of an idea); nullopt when there is nothing to compare with.
-Expected<std::optional<store::Node>> diff_base(store::Store& store, const store::Node& node) {
-  if (!node.parent_id.empty()) {
+// first version of an idea); with `template_only`, always the template baseline's. nullopt
+// when there is nothing to compare with (a baseline node itself).
+Expected<std::optional<store::Node>> diff_base(store::Store& store, const store::Node& node, bool template_only) {
+  if (!node.parent_id.empty() && !template_only) {
     SHOAL_TRY(parent, store::get_node(store, node.parent_id));
     return std::optional<store::Node>(parent);
   }
@@ -82,7 +83,10 @@ Response api_node(Call& call) {
 
 Response api_node_diff(Call& call) {
   SHOAL_WEB_TRY(node, store::get_node(call.store, call.param("id")));
-  SHOAL_WEB_TRY(base, diff_base(call.store, *node));
+  std::string against = call.query("against", "parent");
+  if (against != "parent" && against != "template")
+    return error_response(400, ErrorKind::invalid_input, "against must be parent or template, not '" + against + "'");
+  SHOAL_WEB_TRY(base, diff_base(call.store, *node, against == "template"));
   SHOAL_WEB_TRY(after, code_of(call.store, *node));
   std::string before;
   if (*base) {

@@ -85,6 +85,43 @@ Response api_paper_pdf(Call& call) {
   return blob_response(std::move(*data), "application/pdf", paper->id + ".pdf", call.query("download") == "1");
 }
 
+namespace {
+
+// The stored first-page image of a paper: the reviewer's page_image, else a preview stored
+// by an earlier request; nullopt when neither exists.
+Expected<std::optional<store::Artifact>> stored_preview(store::Store& store, const std::string& paper_id) {
+  SHOAL_TRY(artifacts, store::list_artifacts(store, "paper", paper_id));
+  for (const char* kind : {"page_image", "preview"})
+    for (const auto& a : artifacts)
+      if (a.kind == kind) return std::optional<store::Artifact>(a);
+  return std::optional<store::Artifact>();
+}
+
+Response preview_response(store::Store& store, const store::Artifact& a) {
+  SHOAL_WEB_TRY(png, store::get_blob(store, a.hash));
+  return blob_response(std::move(*png), a.mime, a.name, false);
+}
+
+}  // namespace
+
+Response api_paper_preview(Call& call) {
+  SHOAL_WEB_TRY(paper, store::get_paper(call.store, call.param("id")));
+  if (paper->pdf_hash.empty())
+    return error_response(404, ErrorKind::not_found, "paper " + paper->id + " has no PDF, so no preview");
+  SHOAL_WEB_TRY(found, stored_preview(call.store, paper->id));
+  if (*found) return preview_response(call.store, **found);
+  const auto& render = call.app.options().render_first_page;
+  if (!render) return error_response(404, ErrorKind::not_found, "paper " + paper->id + " has no stored page image");
+  // One render per paper: whoever waited for the lock finds the first one's image stored.
+  std::lock_guard lock(call.app.preview_mutex());
+  SHOAL_WEB_TRY(again, stored_preview(call.store, paper->id));
+  if (*again) return preview_response(call.store, **again);
+  SHOAL_WEB_TRY(pdf, store::get_blob(call.store, paper->pdf_hash));
+  SHOAL_WEB_TRY(png, render(*pdf));
+  SHOAL_WEB_TRY(stored, store::add_artifact(call.store, {"preview", "preview.png", "paper", paper->id, "image/png"}, *png));
+  return blob_response(std::move(*png), stored->mime, stored->name, false);
+}
+
 Response api_compare(Call& call) {
   auto ids = split_list(call.query("ids"));
   if (ids.size() < 2 || ids.size() > 6)
@@ -94,8 +131,13 @@ Response api_compare(Call& call) {
     SHOAL_WEB_TRY(paper, store::get_paper(call.store, id));
     SHOAL_WEB_TRY(summary, store::paper_summary(call.store, id));
     SHOAL_WEB_TRY(reviews, store::list_reviews(call.store, id));
+    SHOAL_WEB_TRY(idea, store::get_idea(call.store, paper->idea_id));
     json j = store::to_json(*summary);
     j["abstract"] = paper->abstract;  // the whole abstract; the summary's is cut short
+    j["checks"] = store::stored_json(paper->checks_json);
+    j["best_metric"] = idea->best_metric ? json(*idea->best_metric) : json(nullptr);
+    j["idea_title"] = idea->title;
+    j["novelty_verdict"] = store::novelty_verdict(*idea);
     j["unverified"] = store::stored_json(paper->unverified_json);
     j["citations"] = store::stored_json(paper->citations_json);
     j["reviews"] = store::to_json(*reviews);

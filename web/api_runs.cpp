@@ -11,9 +11,31 @@
 namespace shoal::web {
 namespace {
 
+// The run's budget: its own (an LLM run's, or a resume --budget), else the budget_usd
+// setting of its config snapshot (an offline run keeps 0 as its spending limit, yet its
+// settings say what budget the run was started with).
+double run_budget(const store::Run& run) {
+  if (run.budget_usd > 0) return run.budget_usd;
+  auto config = json::parse(run.config_json, nullptr, false);
+  if (!config.is_object()) return 0;
+  const json& settings = config.contains("settings") && config["settings"].is_object() ? config["settings"] : config;
+  if (!settings.contains("budget_usd")) return 0;
+  const json& v = settings["budget_usd"];
+  if (v.is_number()) return v.get<double>();
+  if (v.is_string()) {
+    try {
+      return std::stod(v.get<std::string>());
+    } catch (const std::exception&) {
+      return 0;
+    }
+  }
+  return 0;
+}
+
 // A run with its progress (zeros when it has no ideas yet).
 json run_with_progress(const store::Run& run, const std::map<std::string, store::RunProgress>& progress) {
   json j = store::to_json(run);
+  j["budget_usd"] = run_budget(run);
   auto p = progress.find(run.id);
   j["progress"] = store::to_json(p == progress.end() ? store::RunProgress{} : p->second);
   return j;

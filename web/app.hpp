@@ -5,7 +5,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <mutex>
 #include <string>
+
+#include "core/expected.hpp"
 
 #include "web/access.hpp"
 #include "web/http.hpp"
@@ -22,6 +26,10 @@ struct AppOptions {
   double writes_per_min = 30;         // sign-ins and reviews per client address; 0: no limit
   int64_t session_ms = 12 * 3600 * 1000;
   size_t cache_bytes = 64 << 20;      // answers of read routes kept until the database changes; 0: none
+  // Renders a PDF's first page as a PNG (`shoal serve` runs pdftoppm in the sandbox); a
+  // paper without a stored page image gets its preview this way once, then it is stored.
+  // Unset: such papers have no preview.
+  std::function<Expected<std::string>(const std::string& pdf)> render_first_page;
 };
 
 class App {
@@ -33,6 +41,8 @@ class App {
 
   const AppOptions& options() const { return options_; }
   Sessions& sessions() { return sessions_; }
+  // Held while a preview is rendered and stored, so two requests never make it twice.
+  std::mutex& preview_mutex() { return preview_mutex_; }
 
  private:
   Response dispatch(const Request& request);
@@ -42,6 +52,7 @@ class App {
   Sessions sessions_;
   RateLimiter reads_, writes_;
   ResponseCache cache_;
+  std::mutex preview_mutex_;
 };
 
 }  // namespace shoal::web

@@ -3,7 +3,13 @@
 
 usage: embed_static.py OUT.cpp FILE...      (each file is served as /static/<its name>)
        embed_static.py --list DIR           (the files of DIR, one per line, for Meson)
+       embed_static.py --katex DIR          (KaTeX's files to embed: DIR/katex.min.{js,css} and
+                                             DIR/fonts/*.woff2, full paths, one per line, for Meson)
+
+KaTeX's stylesheet names its fonts as fonts/NAME; served flat, they are /static/NAME, so the
+stylesheet is rewritten to say so (and to offer only the woff2 files, the ones embedded).
 """
+import re
 import pathlib
 import sys
 
@@ -14,7 +20,22 @@ TYPES = {
     ".svg": "image/svg+xml",
     ".png": "image/png",
     ".ico": "image/x-icon",
+    ".woff2": "font/woff2",
 }
+
+
+def katex_files(folder: str):
+    root = pathlib.Path(folder)
+    missing = [p for p in (root / "katex.min.js", root / "katex.min.css") if not p.is_file()]
+    if missing:
+        raise SystemExit(f"embed_static.py: {missing[0]} is missing: install Debian's libjs-katex (scripts/setup does)")
+    return [root / "katex.min.js", root / "katex.min.css", *sorted((root / "fonts").glob("*.woff2"))]
+
+
+def katex_css(text: str) -> str:
+    """Fonts at /static/NAME.woff2, and only the woff2 sources (those are embedded)."""
+    text = re.sub(r",\s*url\(fonts/[^)]*\.(?:woff|ttf)\)\s*format\([\"'](?:woff|truetype)[\"']\)", "", text)
+    return text.replace("url(fonts/", "url(/static/")
 
 
 def byte_rows(data: bytes):
@@ -23,6 +44,10 @@ def byte_rows(data: bytes):
 
 
 def main() -> int:
+    if sys.argv[1] == "--katex":
+        for path in katex_files(sys.argv[2]):
+            print(path)
+        return 0
     if sys.argv[1] == "--list":
         for path in sorted(pathlib.Path(sys.argv[2]).iterdir()):
             if path.suffix in TYPES:
@@ -36,6 +61,8 @@ def main() -> int:
             print(f"{path}: no content type known for {path.suffix}", file=sys.stderr)
             return 1
         data = path.read_bytes()
+        if path.name == "katex.min.css":
+            data = katex_css(data.decode()).encode()
         arrays += [f"const unsigned char file_{index}[] = {{", *byte_rows(data), "    0};"]
         entries.append(f'      {{"{path.name}", {{"{TYPES[path.suffix]}", '
                        f"{{reinterpret_cast<const char*>(file_{index}), {len(data)}}}}}}},")

@@ -48,6 +48,7 @@ Response api_llm_call(Call& call);
 Response api_papers(Call& call);
 Response api_paper(Call& call);
 Response api_paper_pdf(Call& call);
+Response api_paper_preview(Call& call);
 Response api_compare(Call& call);
 Response api_add_review(Call& call);
 Response api_review_scores(Call& call);

@@ -7,7 +7,7 @@ namespace {
 
 // Pages load their scripts, styles and images from this server only; no inline script runs.
 constexpr const char* kPagePolicy =
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; font-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "frame-src 'self'; object-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
 // Stored bytes shown by the browser itself: nothing in them may run (PDFs keep their viewer).
 constexpr const char* kBlobPolicy = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox";

@@ -30,6 +30,7 @@ Status serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   app_options.token = token;
   app_options.requests_per_s = options.requests_per_s;
   app_options.request_burst = options.requests_per_s * 4;
+  app_options.render_first_page = options.render_first_page;
   App app(app_options);
 
   // SIGINT/SIGTERM are blocked here, so the server threads inherit the mask and this thread

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <ostream>
 #include <string>
 
@@ -17,6 +18,8 @@ struct ServeOptions {
   std::string token;              // "" : a random one is made and printed
   int threads = 0;                // 0: twice the cores, at least 4
   double requests_per_s = 100;    // per client; 0: no limit
+  // A PDF's first page as PNG, for papers with no stored page image (AppOptions has it).
+  std::function<Expected<std::string>(const std::string& pdf)> render_first_page;
 };
 
 // Whether `host` is a loopback address (127.0.0.0/8, ::1, localhost).

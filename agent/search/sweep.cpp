@@ -2,6 +2,7 @@
 
 #include "agent/search/node_runner.hpp"
 #include "core/file.hpp"
+#include "core/log.hpp"
 #include "store/nodes.hpp"
 
 namespace shoal::agent {
@@ -16,6 +17,23 @@ std::string knob_name(const std::string& flag) {
 std::string value_text(const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
 }  // namespace
+
+void knobs_from_argparse(experiments::Template& tpl, experiments::Executor& executor, const fs::path& scratch) {
+  if (!tpl.manifest.knobs.empty()) return;
+  auto found = experiments::discover_knobs(tpl, executor, scratch);
+  std::error_code ec;
+  fs::remove_all(scratch, ec);
+  if (!found.ok()) {
+    log::warn("ideas", "template " + tpl.manifest.name + ": no knobs from its argparse flags: " + found.error().message);
+    return;
+  }
+  std::string names;
+  for (const auto& k : *found) names += (names.empty() ? "" : ", ") + k.flag;
+  if (!found->empty())
+    log::info("ideas", "template " + tpl.manifest.name + " declares no knobs in template.json; its experiment.py --help shows " +
+                           std::to_string(found->size()) + " to sweep: " + names);
+  tpl.manifest.knobs = std::move(*found);
+}
 
 Expected<ExperimentOutcome> run_sweep(StageContext& ctx, const store::Idea& idea) {
   auto spec = nlohmann::json::parse(idea.idea_json, nullptr, false);

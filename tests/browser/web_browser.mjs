@@ -1,5 +1,7 @@
 // Browser tests of the reviewer web UI: `shoal serve` over a fixture store, driven in
-// Debian's headless Chromium by playwright-core. Saves screenshots of the main pages.
+// Debian's headless Chromium by playwright-core. Saves a screenshot of every view (the
+// --artifacts folder, build/browser-screenshots under ctest) and checks on each that no LaTeX
+// source (\_, \texttt, \emph, \cite, unrendered $...$) reaches the visible text.
 //
 // usage: node web_browser.mjs --shoal PATH --fixture PATH --artifacts DIR
 // Exits 0 when every check passed, 1 otherwise (each check prints "ok" or "FAIL").
@@ -96,11 +98,32 @@ watch(page);
 const shot = (name) => page.screenshot({path: path.join(artifacts, `${name}.png`), fullPage: true});
 const text = (selector) => page.locator(selector).first().textContent();
 
+// The page's visible text holds no LaTeX source: titles, abstracts and captions are rendered.
+async function assertNoRawLatex(where) {
+  const visible = await page.evaluate(() => document.body.innerText);
+  for (const raw of ['\\_', '\\texttt', '\\emph', '\\cite', '\\textbf', "\\'"])
+    assert.ok(!visible.includes(raw), `${where}: "${raw}" in the visible text`);
+  const math = visible.match(/\$[^$\n]*[=\\^_{}][^$\n]*\$/);
+  assert.equal(math, null, `${where}: unrendered math ${math}`);
+}
+
+// Every image matched by `selector` has loaded (a broken image has no natural width).
+async function imagesLoaded(selector, count) {
+  await page.waitForFunction(([sel, n]) => {
+    const imgs = [...document.querySelectorAll(sel)];
+    return imgs.length === n && imgs.every((i) => i.complete && i.naturalWidth > 0);
+  }, [selector, count], {timeout: 15000});
+}
+
 await check('the runs page lists both runs and updates live when a run finishes', async () => {
   await page.goto(`${base}/`);
   await page.locator(`tr[data-run="${ids.live_run}"]`).waitFor();
   assert.equal(await page.locator('#runs tbody tr.run').count(), 2);
   assert.match(await text(`tr[data-run="${ids.live_run}"] td.status`), /running/);
+  // The offline run's budget comes from its settings snapshot; it spent nothing.
+  assert.equal((await text(`tr[data-run="${ids.live_run}"] td:nth-child(8)`)).trim(), '$0.00 / $10.00');
+  assert.equal((await text(`tr[data-run="${ids.done_run}"] td:nth-child(8)`)).trim(), '$0.0183 / $10.00');
+  await assertNoRawLatex('runs');
   await shot('runs');
   execFileSync(args.fixture, [home, 'finish', ids.live_run]);
   await page.locator(`tr[data-run="${ids.live_run}"] td.status`, {hasText: 'done'}).waitFor({timeout: 15000});
@@ -123,6 +146,17 @@ await check('a run page lists its ideas and sorts and searches them', async () =
   await shot('run');
 });
 
+await check('a run page shows each idea\'s novelty verdict in words and its LaTeX title rendered', async () => {
+  const verdict = (idea) => text(`tr[data-idea="${idea}"] .novelty`);
+  assert.equal(await verdict(ids.best_idea), 'novel');
+  assert.equal(await verdict(ids.xss_idea), 'unchecked (literature unreachable)');
+  assert.equal(await verdict(ids.skipped_idea), 'not novel');
+  assert.match(await text(`tr[data-idea="${ids.best_idea}"] td.title a`), /weight_decay sweep$/);
+  assert.equal(await page.locator(`tr[data-idea="${ids.best_idea}"] td.title code.tt`).count(), 1);
+  await imagesLoaded('#ideas img.thumb', 2);  // both papers, the second one's preview rendered on request
+  await assertNoRawLatex('run');
+});
+
 await check('the paper list sorts by overall score and opens a paper', async () => {
   await page.goto(`${base}/papers`);
   await page.locator('#papers tbody tr.paper').first().waitFor();
@@ -133,6 +167,9 @@ await check('the paper list sorts by overall score and opens a paper', async () 
   await page.selectOption('#order', 'desc');
   await page.waitForFunction((best) => document.querySelector('#papers tbody tr.paper')?.dataset.paper === best, ids.best_paper);
   assert.match(await text('#count'), /2 papers/);
+  await imagesLoaded('#papers img.thumb', 2);
+  assert.ok(await page.locator(`tr[data-paper="${ids.best_paper}"] .abstract .katex`).count() >= 3, 'math typeset');
+  await assertNoRawLatex('papers');
   await shot('papers');
   await page.click(`tr[data-paper="${ids.best_paper}"] td.title a`);
   await page.waitForURL(`**/papers/${ids.best_paper}`);
@@ -149,15 +186,27 @@ await check('a paper shows its PDF inline, its thumbnail, abstract, unverified n
     const img = document.querySelector('#thumbnail img');
     return img && img.complete && img.naturalWidth > 0;
   });
-  assert.match(await text('#abstract'), /memorisation and generalisation/);
+  assert.equal(await text('#paper-title'), 'How weight_decay affects step_to_99_val in grokking');
+  assert.equal(await page.locator('#paper-title code.tt').count(), 2);
+  const abstract = await page.evaluate(() => document.querySelector('#abstract').innerText);
+  assert.match(abstract, /memorisation and generalisation/);
+  assert.match(abstract, /Poincaré's naïve programme\s\[power2022\]/);
+  assert.match(abstract, /100% of seeds/);
+  assert.ok(await page.locator('#abstract .katex').count() >= 3, 'inline math typeset by KaTeX');
+  assert.equal(await page.locator('#abstract em').first().textContent(), 'naïve');
+  // KaTeX's fonts come from the binary: the math font has loaded.
+  assert.ok(await page.evaluate(() => document.fonts.check('16px KaTeX_Main')), 'KaTeX_Main font loaded');
   assert.match(await text('#unverified'), /4100/);
   assert.match(await text('#citations'), /Grokking: Generalization Beyond Overfitting/);
   await page.locator('#ai-reviews article.review').first().waitFor();
   assert.equal(await page.locator('#ai-reviews article.review').count(), 4);
   assert.equal(await page.locator('#reviews svg.chart rect').count() > 10, true);
-  await page.click('table.calls button.link');
-  await page.locator('#transcript .message.reply').waitFor();
-  assert.match(await text('#transcript'), /Overall: 6\. Accept\./);
+  await page.click('table.calls tr:not(.stage-head) button.link');
+  await page.locator('#transcript .message.assistant').waitFor();
+  assert.match(await text('#transcript .message.assistant'), /Overall: 6\. Accept\./);
+  assert.match(await text('#transcript .message.system'), /reviewing a paper/);
+  assert.match(await text('#transcript .llm-call'), /1800 tokens in · 420 out · \$0\.0123/);
+  await assertNoRawLatex('paper');
   // Chromium's PDF viewer takes the frame over (a chrome-extension frame) once the PDF renders.
   const deadline = Date.now() + 15000;
   while (!page.frames().some((f) => f.url().startsWith('chrome-extension://')) && Date.now() < deadline) {
@@ -166,6 +215,35 @@ await check('a paper shows its PDF inline, its thumbnail, abstract, unverified n
   assert.ok(page.frames().some((f) => f.url().startsWith('chrome-extension://')), 'the PDF opened in the viewer');
   await page.waitForTimeout(1500);
   await shot('paper');
+});
+
+await check('a paper\'s automated checks are a table, each row with its details on click', async () => {
+  const rows = page.locator('#checks tr.check');
+  assert.equal(await rows.count(), 9);
+  const row = (name) => page.locator(`#checks tr.check[data-check="${name}"]`);
+  assert.match(await row('compiles').textContent(), /yes/);
+  assert.match(await row('pages').textContent(), /1 of at most 8/);
+  assert.match(await row('claims verified').textContent(), /4 of 5/);
+  assert.match(await row('citations resolved').textContent(), /1 of 2/);
+  assert.match(await row('bibtex errors').textContent(), /1/);
+  assert.match(await row('chktex warnings').textContent(), /3/);
+  assert.match(await row('overfull boxes').textContent(), /2/);
+  assert.match(await text('#checks'), /some checks failed/);
+  assert.equal(await page.locator('#checks tr.check.fail').count(), 5);
+  assert.equal(await page.locator('#checks tr.check.warn').count(), 2);  // chktex and overfull boxes: warnings
+  const details = page.locator('#checks tr.check[data-check="citations resolved"] + tr.check-details');
+  assert.equal(await details.isVisible(), false);
+  await row('citations resolved').click();
+  await details.waitFor({state: 'visible'});
+  assert.match(await details.textContent(), /unresolved: nanda2023/);
+  await row('bibtex errors').click();
+  assert.match(await page.locator('#checks tr.check[data-check="bibtex errors"] + tr.check-details').textContent(),
+    /didn't find a database entry for "nanda2023"/);
+  await row('figures missing').click();
+  assert.match(await page.locator('#checks tr.check[data-check="figures missing"] + tr.check-details').textContent(), /loss\.png/);
+  await page.locator('#checks').screenshot({path: path.join(artifacts, 'paper-checks.png')});
+  await row('citations resolved').click();
+  await details.waitFor({state: 'hidden'});
 });
 
 async function fillReview(name, overall) {
@@ -206,18 +284,57 @@ await check('the agreement view shows the human review beside the AI score', asy
   assert.match(await text('#stat-agreement'), /100% \(1 of 1\)/);
   assert.equal(await page.locator('svg.scatter circle.point.agree').count(), 1);
   assert.match(await text(`tr[data-paper="${ids.best_paper}"]`), /6\.00.*8\.00/);
+  await assertNoRawLatex('agreement');
   await shot('agreement');
 });
 
-await check('an idea page shows the experiment tree and a node diff against its parent', async () => {
+await check('an idea page shows the experiment tree, a node\'s diff against the template or its parent, and its plots', async () => {
   await page.goto(`${base}/ideas/${ids.best_idea}`);
+  assert.match(await text('#novelty'), /Novelty: novel/);
   await page.locator(`button[data-node="${ids.improve_node}"]`).click();
-  await page.locator('#node-pane tr.add', {hasText: 'lr = 3e-3'}).waitFor();
+  // Against the template: everything the idea changed.
+  await page.locator('#node-pane tr.add', {hasText: 'weight_decay = 0.1'}).waitFor();
+  assert.equal(await page.locator('#node-pane tr.add', {hasText: 'lr = 3e-3'}).count(), 1);
+  assert.match(await text('#node-pane .diff'), /against baseline/);
+  // Against the parent node: only this step's change.
+  await page.click('#diff-parent');
+  await page.locator('#node-pane .diff p', {hasText: `against draft ${ids.draft_node}`}).waitFor();
+  assert.equal(await page.locator('#node-pane tr.add', {hasText: 'lr = 3e-3'}).count(), 1);
   assert.equal(await page.locator('#node-pane tr.del', {hasText: 'lr = 1e-3'}).count(), 1);
+  assert.equal(await page.locator('#node-pane tr.add', {hasText: 'weight_decay = 0.1'}).count(), 0);
   await page.locator(`button[data-node="${ids.draft_node}"]`).click();
-  await page.locator('#node-pane .plots img').waitFor();
-  await page.waitForFunction(() => document.querySelector('#node-pane .plots img')?.naturalWidth > 0);
+  await imagesLoaded('#node-pane .gallery button.plot img', 1);
+  await imagesLoaded('#idea-plots .gallery button.plot img', 1);  // the idea's figures, beside each node's
+  await assertNoRawLatex('idea');
   await shot('idea');
+  await page.click('#node-pane .gallery button.plot');
+  await page.locator('dialog#lightbox[open] img.big').waitFor();
+  await imagesLoaded('dialog#lightbox img.big', 1);
+  assert.match(await text('dialog#lightbox .caption'), /val_acc\.png \(1 of 1\)/);
+  await shot('idea-plot');
+  await page.keyboard.press('Escape');
+  await page.locator('dialog#lightbox[open]').waitFor({state: 'detached'});
+});
+
+await check('an idea\'s LLM calls are grouped by stage; a stage reads as a transcript with roles, tokens and cost', async () => {
+  const groups = page.locator('table.calls tbody.stage-group');
+  assert.equal(await groups.count(), 2);
+  assert.match(await page.locator('tbody.stage-group[data-stage="review"] tr.stage-head').textContent(), /review · 1 call.*1800.*420.*\$0\.0123/);
+  await page.click('tbody.stage-group[data-stage="ideas"] tr.stage-head button.link');
+  await page.locator('#transcript .message.assistant', {hasText: 'idea list'}).waitFor();
+  assert.deepEqual(await page.locator('#transcript .message .role').allTextContents(), ['system', 'user', 'assistant']);
+  await shot('idea-transcript');
+});
+
+await check('a transcript shows the images a model was shown', async () => {
+  await page.goto(`${base}/papers/${ids.xss_paper}`);
+  await page.click('table.calls tr.stage-head button.link');
+  await page.locator('#transcript img.shown-image').waitFor();
+  await imagesLoaded('#transcript img.shown-image', 1);
+  assert.match(await text('#transcript .message.system'), /You review papers/);
+  assert.match(await text('#transcript .message.user'), /Page 1:/);
+  assert.ok((await text('#transcript .message.assistant')).includes('<script>alert(2)</script>'));
+  await shot('transcript-image');
 });
 
 await check('the compare view puts both papers side by side', async () => {
@@ -225,6 +342,12 @@ await check('the compare view puts both papers side by side', async () => {
   await page.locator('#compare-table').waitFor();
   assert.equal(await page.locator('#compare-table thead th').count(), 3);
   assert.equal(await page.locator('#compare-table td.best').count() > 0, true);
+  assert.equal(await text('#row-best-metric td.best'), '0.9100');
+  assert.match(await text('#row-checks td'), /failed/);
+  assert.equal((await page.locator('#row-checks td').nth(1).textContent()).trim(), '–');
+  await imagesLoaded('#compare-table img.thumb', 2);
+  assert.ok(await page.locator('#compare-table .abstract .katex').count() >= 3);
+  await assertNoRawLatex('compare');
   await shot('compare');
 });
 

@@ -135,4 +135,53 @@ TEST_CASE("sealed files: never editable, and a copy that differs from the templa
   CHECK(both.error().message.find("'experiment.py' is in both") != std::string::npos);
   write(dir / "template.json", R"({"sealed": ["missing.py"]})");
   CHECK(mentions(check_template_files(dir), "template.json", "sealed file 'missing.py' does not exist"));
+
+TEST_CASE("an argparse --help gives the knobs of a template without template.json") {
+  const char* help = R"(usage: experiment.py [-h] [--out_dir OUT_DIR] [--lr LR]
+                     [--optimizer {sgd,momentum}] [--steps STEPS]
+                     [--seed SEED] [--verbose] [--sizes SIZES [SIZES ...]]
+
+argparse test template
+
+options:
+  -h, --help            show this help message and exit
+  --out_dir OUT_DIR     where final_info.json goes (default: run_0)
+  --lr LR               step size (default: 0.1)
+  --optimizer {sgd,momentum}
+                        update rule (default: sgd)
+  --steps STEPS         gradient steps (default: 40)
+  --dropout DROPOUT     dropout rate, a long help text that argparse wraps onto
+                        the next line (default: 0.0)
+  --sizes SIZES [SIZES ...]
+                        layer sizes (default: [1, 2])
+  --seed SEED           random seed (default: 0)
+  --num_workers NUM_WORKERS
+                        (default: 4)
+  --activation ACTIVATION
+                        (default: relu)
+  --width WIDTH         no default shown
+  --verbose             print every step (default: False)
+)";
+  auto knobs = experiments::knobs_from_help(help);
+  REQUIRE(knobs.size() == 4);
+  CHECK(knobs[0].flag == "--lr");
+  CHECK(knobs[0].baseline == 0.1);
+  CHECK(knobs[0].values == std::vector<nlohmann::json>{0.025, 0.05, 0.2, 0.4});
+  CHECK(knobs[0].description == "step size");
+  CHECK(knobs[1].flag == "--optimizer");
+  CHECK(knobs[1].values == std::vector<nlohmann::json>{"sgd", "momentum"});
+  CHECK(knobs[1].baseline == "sgd");
+  CHECK(knobs[2].flag == "--steps");
+  CHECK(knobs[2].baseline == 40);
+  CHECK(knobs[2].values == std::vector<nlohmann::json>{10, 20, 80, 160});
+  CHECK(knobs[3].flag == "--dropout");  // a zero default, its help wrapped over two lines
+  CHECK(knobs[3].values == std::vector<nlohmann::json>{0.001, 0.01, 0.1});
+  CHECK(knobs[3].description.find("onto the next line") != std::string::npos);
+}
+
+TEST_CASE("an argparse --help without defaults, numbers or choices gives no knobs") {
+  // The plain formatter prints no defaults: nothing says what the baseline is.
+  CHECK(experiments::knobs_from_help("options:\n  -h, --help  show this help\n  --lr LR     step size\n").empty());
+  CHECK(experiments::knobs_from_help("").empty());
+  CHECK(experiments::knobs_from_help("usage: x [--out_dir OUT_DIR]\n\noptions:\n  --out_dir OUT_DIR  (default: run_0)\n").empty());
 }

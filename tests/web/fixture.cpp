@@ -44,6 +44,23 @@ const char* kPlotTex = R"(\documentclass[tikz]{standalone}
 \end{document}
 )";
 
+// The best paper's title and abstract as the paper stage stores them: LaTeX source.
+const char* kLatexTitle = R"(How \texttt{weight\_decay} affects \texttt{step\_to\_99\_val} in grokking)";
+const char* kLatexAbstract =
+    R"(We measure how weight decay changes the delay between memorisation and generalisation in modular )"
+    R"(arithmetic, following Poincar\'e's \emph{na\"ive} programme~\cite{power2022}. With \texttt{weight\_decay} )"
+    R"($=0.1$ the model reaches \texttt{step\_to\_99\_val} $=586.7$ steps, against $4100 \pm 120$ without it )"
+    R"((\textbf{7$\times$ faster}); 100\% of seeds generalise.)";
+// Automated checks as paper/checks.cpp stores them: one citation unresolved, a bibtex error.
+const char* kChecks = R"({"compiles": true, "pages": 1, "page_limit": 8, "latex_errors": 0, "overfull_boxes": 2,
+  "chktex_warnings": 3, "claims": {"checked": 5, "unmatched": 1},
+  "figures": {"referenced": ["val_acc.png", "loss.png"], "missing": ["loss.png"], "unreferenced": ["train_acc.png"]},
+  "citations": {"cited": ["power2022", "nanda2023"], "unresolved": ["nanda2023"]},
+  "bibtex_errors": ["I didn't find a database entry for \"nanda2023\""], "passed": false})";
+
+// A 2x2 PNG, base64: the page image an LLM call was shown.
+const char* kTinyPng = "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGM4YWMDRAwQCgAlPgUBdJmUYAAAAABJRU5ErkJggg==";
+
 // Runs `command` in `dir` (a test helper: fixed commands in a folder of our own).
 Status run_in(const fs::path& dir, const std::string& command) {
   std::string line = "cd '" + dir.string() + "' && " + command + " >/dev/null 2>&1";
@@ -116,9 +133,11 @@ Expected<FixtureIds> fill_fixture(store::Store& store, const fs::path& work, boo
                                             .template_hash = "tpl-grokking-1", .model = "openai:gpt-4o-mini",
                                             .budget_usd = 10, .created_ms = t0}));
   SHOAL_CHECK(store::set_run_status(store, done.id, "running"));
+  // An offline run keeps 0 as its spending limit; its settings snapshot has the budget it was given.
   SHOAL_TRY(live, store::create_run(store, {.id = "run-fixture-live", .template_name = "charlm",
-                                            .template_hash = "tpl-charlm-1", .model = "offline", .budget_usd = 5,
-                                            .created_ms = t0 + 1000}));
+                                            .template_hash = "tpl-charlm-1", .model = "offline",
+                                            .config_json = R"({"template_dir": "/t/charlm", "settings": {"budget_usd": "10"}})",
+                                            .budget_usd = 0, .created_ms = t0 + 1000}));
   SHOAL_CHECK(store::set_run_status(store, live.id, "running"));
   ids.done_run = done.id;
   ids.live_run = live.id;
@@ -137,7 +156,7 @@ Expected<FixtureIds> fill_fixture(store::Store& store, const fs::path& work, boo
 
   // Ideas: the best one, one carrying the payloads, one the novelty check skipped.
   SHOAL_TRY(best, store::add_idea(store, {.run_id = done.id, .name = "weight_decay",
-                                          .title = "Weight decay shortens grokking",
+                                          .title = "Weight decay shortens grokking: \\texttt{weight\\_decay} sweep",
                                           .idea_json = json{{"Hypothesis", "Weight decay speeds up generalisation"},
                                                             {"Experiment", "Sweep weight decay 0 to 0.3"}}.dump(),
                                           .interestingness = 8, .feasibility = 9, .novelty = 7}));
@@ -148,7 +167,7 @@ Expected<FixtureIds> fill_fixture(store::Store& store, const fs::path& work, boo
   SHOAL_TRY(evil, store::add_idea(store, {.run_id = done.id, .name = "warmup",
                                           .title = "Learning-rate warmup" + bad, .interestingness = 5,
                                           .feasibility = 6, .novelty = 4}));
-  SHOAL_CHECK(store::set_idea_novelty(store, evil.id, true, "{}"));
+  SHOAL_CHECK(store::set_idea_novelty(store, evil.id, true, R"({"literature_unreachable": true})"));
   SHOAL_CHECK(store::set_idea_rank(store, evil.id, 2));
   SHOAL_CHECK(store::set_idea_status(store, evil.id, "done", "review"));
   SHOAL_CHECK(store::set_idea_best_metric(store, evil.id, 0.42));
@@ -201,6 +220,8 @@ Expected<FixtureIds> fill_fixture(store::Store& store, const fs::path& work, boo
                                      std::string("<html><script>alert('log')</script></html>") + bad));
   SHOAL_TRY(odd, store::add_artifact(store, {"final_info", "weird.bin", "node", draft.id, "application/x-evil"}, "\x01\x02"));
   ids.plot = plot.id;
+  // The idea's own figure, as the plot stage stores it.
+  SHOAL_CHECK(checked(store::add_artifact(store, {"plot", "sweep_weight_decay.png", "idea", best.id, "image/png"}, plot_files.second)));
   ids.html_log = log.id;
   ids.odd_mime = odd.id;
 
@@ -209,13 +230,12 @@ Expected<FixtureIds> fill_fixture(store::Store& store, const fs::path& work, boo
                                                    .error = "pdflatex: Undefined control sequence"}));
   SHOAL_TRY(pdf_hash, put(store, paper_files.first));
   SHOAL_TRY(paper, store::add_paper(store, {.idea_id = best.id, .status = "compiled",
-                                            .title = "Weight Decay Shortens the Grokking Delay",
-                                            .abstract = "We measure how weight decay changes the delay between "
-                                                        "memorisation and generalisation in modular arithmetic.",
+                                            .title = kLatexTitle,
+                                            .abstract = kLatexAbstract,
                                             .pdf_hash = pdf_hash, .pages = 1,
                                             .unverified_json = R"([{"value": "4100", "context": "instead of 4100 steps"}])",
                                             .citations_json = R"([{"key": "power2022", "title": "Grokking: Generalization Beyond Overfitting", "year": 2022}])",
-                                            .checks_json = R"({"compiles": true, "pages": 1})"}));
+                                            .checks_json = kChecks}));
   SHOAL_TRY(page, store::add_artifact(store, {"page_image", "page-1.png", "paper", paper.id, "image/png"},
                                       paper_files.second));
   ids.best_paper = paper.id;
@@ -245,6 +265,16 @@ Expected<FixtureIds> fill_fixture(store::Store& store, const fs::path& work, boo
                                         .overall = 3, .decision = "reject", .originality = 1,
                                         .text = "Weak." + bad})));
   SHOAL_TRY(call_id, store::record_llm_call(store, review_call(done.id, best.id, "review", "Overall: 6. Accept.", 0.0123)));
+  // A review of the warmup paper that was shown its first page as an image (Anthropic's blocks).
+  store::LlmCall seen = review_call(done.id, evil.id, "review", "Overall: 3. Reject." + bad, 0.004);
+  seen.provider = "anthropic";
+  seen.model = "claude-sonnet";
+  seen.request_json = json{{"system", "You review papers."},
+                           {"messages", {{{"role", "user"}, {"content", {{{"type", "text"}, {"text", "Page 1:"}},
+                                                                         {{"type", "image"}, {"source", {{"type", "base64"}, {"media_type", "image/png"}, {"data", kTinyPng}}}}}}}}}}
+                          .dump();
+  seen.response_json = json{{"content", {{{"type", "text"}, {"text", "Overall: 3. Reject." + bad}}}}}.dump();
+  SHOAL_CHECK(checked(store::record_llm_call(store, seen)));
   SHOAL_CHECK(checked(store::record_llm_call(store, review_call(done.id, best.id, "ideas", "idea list", 0.002))));
   ids.review_call = call_id;
 

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   }
   nlohmann::json j{{"done_run", ids->done_run},       {"live_run", ids->live_run},     {"best_idea", ids->best_idea},
                    {"xss_idea", ids->xss_idea},       {"best_paper", ids->best_paper}, {"xss_paper", ids->xss_paper},
+                   {"skipped_idea", ids->skipped_idea},
                    {"failed_paper", ids->failed_paper}, {"page_image", ids->page_image}, {"draft_node", ids->draft_node},
                    {"improve_node", ids->improve_node}, {"html_log", ids->html_log}};
   std::cout << j.dump() << "\n";

@@ -2,12 +2,15 @@
 // (web/app.hpp) started in-process on a free port, against a store filled by the fixture.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "../unit/temp_dir.hpp"
 #include "fixture.hpp"
 #include "http_client.hpp"
+#include "store/blobs.hpp"
 #include "store/catalog.hpp"
 #include "store/reviews.hpp"
 #include "web/app.hpp"
@@ -95,9 +98,32 @@ TEST_CASE("runs are listed with their progress, newest first, and a run shows it
   CHECK(run["baseline"]["metric"] == 0.5);
   REQUIRE(run["stages"].size() == 1);
   CHECK(run["stages"][0]["stage"] == "experiments");
-  CHECK(run["llm"]["calls"] == 2);
-  CHECK(run["llm"]["cost_usd"].get<double>() == doctest::Approx(0.0143));
+  CHECK(run["llm"]["calls"] == 3);
+  CHECK(run["llm"]["cost_usd"].get<double>() == doctest::Approx(0.0183));
   CHECK(get(c, "/api/v1/runs/run-missing").status == 404);
+}
+
+TEST_CASE("a run's budget is its own, else the budget_usd setting of its settings snapshot (an offline run)") {
+  Served s;
+  auto c = s.client();
+  auto runs = body_of(get(c, "/api/v1/runs"))["runs"];
+  REQUIRE(runs.size() == 2);
+  CHECK(runs[0]["model"] == "offline");
+  CHECK(runs[0]["budget_usd"] == 10.0);  // stored budget 0, settings {"budget_usd": "10"}
+  CHECK(runs[1]["budget_usd"] == 10.0);  // the LLM run's own
+  CHECK(body_of(get(c, "/api/v1/runs/" + s.ids.live_run))["budget_usd"] == 10.0);
+}
+
+TEST_CASE("ideas carry the novelty verdict in words") {
+  Served s;
+  auto c = s.client();
+  auto ideas = body_of(get(c, "/api/v1/runs/" + s.ids.done_run + "/ideas?sort=rank"))["ideas"];
+  std::map<std::string, std::string> verdicts;
+  for (const auto& i : ideas) verdicts[i["id"]] = i["novelty_verdict"];
+  CHECK(verdicts[s.ids.best_idea] == "novel");
+  CHECK(verdicts[s.ids.xss_idea] == "unchecked (literature unreachable)");
+  CHECK(verdicts[s.ids.skipped_idea] == "not novel");
+  CHECK(body_of(get(c, "/api/v1/ideas/" + s.ids.best_idea))["novelty_verdict"] == "novel");
 }
 
 TEST_CASE("events are polled after an id, so a page sees only what is new") {
@@ -190,7 +216,7 @@ TEST_CASE("a paper comes with its reviews, artifacts, attempts and the LLM calls
   Served s;
   auto c = s.client();
   auto p = body_of(get(c, "/api/v1/papers/" + s.ids.best_paper));
-  CHECK(p["title"] == "Weight Decay Shortens the Grokking Delay");
+  CHECK(p["title"] == R"(How \texttt{weight\_decay} affects \texttt{step\_to\_99\_val} in grokking)");
   CHECK(p["has_pdf"] == true);
   CHECK(p["run_id"] == s.ids.done_run);
   CHECK(p["reviews"].size() == 4);
@@ -270,6 +296,69 @@ TEST_CASE("an idea shows its experiment tree, and each node its code diff agains
   for (const auto& hunk : improve["files"][0]["hunks"])
     for (const auto& line : hunk["lines"]) saw_new_lr = saw_new_lr || (line[0] == "+" && line[1] == "lr = 3e-3");
   CHECK(saw_new_lr);
+  // The same node against the template: every line the idea changed (lr, weight decay, print).
+  auto whole = body_of(get(c, "/api/v1/nodes/" + s.ids.improve_node + "/diff?against=template"));
+  CHECK(whole["base_kind"] == "baseline");
+  CHECK(whole["files"][0]["added"] == 3);
+  CHECK(whole["files"][0]["removed"] == 3);
+  auto bad = get(c, "/api/v1/nodes/" + s.ids.improve_node + "/diff?against=grandparent");
+  CHECK(bad.status == 400);
+  CHECK(body_of(bad)["error"]["message"].get<std::string>().find("parent or template") != std::string::npos);
+}
+
+TEST_CASE("every paper with a PDF has a first-page preview: the stored page image, else one rendered once") {
+  // The stored page image is served as is; a paper without one gets 404 when no renderer is set.
+  {
+    Served s;
+    auto c = s.client();
+    auto stored = get(c, "/api/v1/papers/" + s.ids.best_paper + "/preview");
+    REQUIRE(stored.status == 200);
+    CHECK(stored.header("content-type") == "image/png");
+    CHECK(stored.body.substr(1, 3) == "PNG");
+    CHECK(get(c, "/api/v1/papers/" + s.ids.xss_paper + "/preview").status == 404);
+    auto no_pdf = get(c, "/api/v1/papers/" + s.ids.failed_paper + "/preview");
+    CHECK(no_pdf.status == 404);
+    CHECK(body_of(no_pdf)["error"]["message"].get<std::string>().find("no PDF") != std::string::npos);
+  }
+  // With a renderer: the first request renders and stores, later ones read the stored image.
+  std::atomic<int> renders = 0;
+  web::AppOptions options;
+  options.render_first_page = [&](const std::string& pdf) -> Expected<std::string> {
+    ++renders;
+    if (pdf.rfind("%PDF", 0) != 0) return fail(ErrorKind::invalid_input, "not a PDF");
+    return std::string("\x89PNG rendered");
+  };
+  Served s(options);
+  std::vector<std::thread> clients;
+  std::atomic<int> ok = 0;
+  for (int i = 0; i < 4; ++i)
+    clients.emplace_back([&] {
+      auto c = s.client();
+      auto r = get(c, "/api/v1/papers/" + s.ids.xss_paper + "/preview");
+      if (r.status == 200 && r.body == "\x89PNG rendered" && r.header("content-type") == "image/png") ++ok;
+    });
+  for (auto& t : clients) t.join();
+  CHECK(ok == 4);
+  CHECK(renders == 1);
+  auto store = s.open();
+  auto artifacts = store::list_artifacts(store, "paper", s.ids.xss_paper).value();
+  CHECK(std::count_if(artifacts.begin(), artifacts.end(), [](const store::Artifact& a) { return a.kind == "preview"; }) == 1);
+  auto c = s.client();
+  CHECK(get(c, "/api/v1/papers/" + s.ids.best_paper + "/preview").body != "\x89PNG rendered");  // its page image
+  CHECK(renders == 1);
+}
+
+TEST_CASE("the compare view carries each idea's result, novelty and the paper's checks") {
+  Served s;
+  auto c = s.client();
+  auto papers = body_of(get(c, "/api/v1/compare?ids=" + s.ids.best_paper + "," + s.ids.xss_paper))["papers"];
+  REQUIRE(papers.size() == 2);
+  CHECK(papers[0]["best_metric"] == 0.91);
+  CHECK(papers[1]["best_metric"] == 0.42);
+  CHECK(papers[0]["novelty_verdict"] == "novel");
+  CHECK(papers[0]["checks"]["passed"] == false);
+  CHECK(papers[0]["checks"]["bibtex_errors"].size() == 1);
+  CHECK(papers[0]["checks"]["citations"]["unresolved"][0] == "nanda2023");
 }
 
 TEST_CASE("the review form's scores and the paper score names reach the pages from the API") {
@@ -358,6 +447,7 @@ TEST_CASE("pages and scripts are served with a content security policy; unknown 
     CHECK_MESSAGE(r.status == 200, page);
     CHECK(r.header("content-type") == "text/html; charset=utf-8");
     CHECK(r.header("content-security-policy").find("script-src 'self'") != std::string::npos);
+    CHECK(r.header("content-security-policy").find("font-src 'self'") != std::string::npos);  // KaTeX's fonts
     CHECK(r.header("x-content-type-options") == "nosniff");
   }
   CHECK(get(c, "/papers/x").body.find("src=\"/static/paper.js\"") != std::string::npos);
@@ -367,6 +457,16 @@ TEST_CASE("pages and scripts are served with a content security policy; unknown 
   CHECK(js.header("content-type") == "text/javascript; charset=utf-8");
   CHECK(js.body.find("innerHTML") == std::string::npos);  // the pages never parse data as markup
   CHECK(get(c, "/static/nope.js").status == 404);
+  // KaTeX is served from the binary, its stylesheet pointing at the embedded woff2 fonts.
+  CHECK(get(c, "/static/katex.min.js").body.find("katex") != std::string::npos);
+  auto css = get(c, "/static/katex.min.css");
+  CHECK(css.body.find("url(/static/KaTeX_Main-Regular.woff2)") != std::string::npos);
+  CHECK(css.body.find("url(fonts/") == std::string::npos);
+  auto font = get(c, "/static/KaTeX_Main-Regular.woff2");
+  CHECK(font.status == 200);
+  CHECK(font.header("content-type") == "font/woff2");
+  CHECK(font.body.rfind("wOF2", 0) == 0);
+  CHECK(get(c, "/papers/x").body.find("src=\"/static/katex.min.js\"") != std::string::npos);
   auto api404 = get(c, "/api/v1/nope");
   CHECK(api404.status == 404);
   CHECK(body_of(api404)["error"]["kind"] == "not_found");

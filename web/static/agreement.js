@@ -1,6 +1,7 @@
 // How AI and human reviewers agree on a run's papers: correlation of overall scores,
 // accept/reject agreement (with Cohen's kappa), a scatter plot and the papers behind it.
 import {api, decisionBadge, enc, fill, frame, h, num, scatterPlot, segment, showError} from '/static/app.js';
+import {latex} from '/static/latex.js';
 
 const main = document.getElementById('main');
 const runId = segment(1);
@@ -24,7 +25,7 @@ async function main_() {
     h('table', {id: 'agreement-table'},
       h('thead', {}, h('tr', {}, ['paper', 'AI score', 'AI decision', 'human score', 'human decision', 'human reviews'].map((t) => h('th', {}, t)))),
       h('tbody', {}, data.points.map((p) => h('tr', {'data-paper': p.paper_id},
-        h('td', {}, h('a', {href: `/papers/${enc(p.paper_id)}`}, p.title || '(untitled)')),
+        h('td', {}, h('a', {href: `/papers/${enc(p.paper_id)}`}, p.title ? latex(p.title) : '(untitled)')),
         h('td', {class: 'num'}, num(p.ai_score, 2)), h('td', {}, decisionBadge(p.ai_decision)),
         h('td', {class: 'num'}, num(p.human_score, 2)), h('td', {}, decisionBadge(p.human_decision)),
         h('td', {class: 'num'}, p.human_count))))));

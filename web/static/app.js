@@ -1,6 +1,7 @@
 // Shared helpers of the reviewer pages. Every value from the server is untrusted (titles,
 // abstracts, reviews and logs come from a model): pages build the DOM with h() and text
 // nodes only, never by parsing strings as markup, so markup in data shows as text.
+import {latexText} from '/static/latex.js';
 
 // Creates an element: h('a', {href: '/x', class: 'y'}, 'text', child, [more]).
 export function h(tag, attrs, ...children) {
@@ -9,6 +10,7 @@ export function h(tag, attrs, ...children) {
   for (const [key, value] of Object.entries(attrs || {})) {
     if (value === null || value === undefined || value === false) continue;
     if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
+    else if (key === 'src' && tag === 'img' && isImageData(value)) el.setAttribute(key, value);
     else if (key === 'href' || key === 'src') el.setAttribute(key, safeUrl(value));
     else el.setAttribute(key, value === true ? '' : String(value));
   }
@@ -23,6 +25,11 @@ function append(el, children) {
     else if (child instanceof Node) el.appendChild(child);
     else el.appendChild(document.createTextNode(String(child)));
   }
+}
+
+// An image a model was shown, inlined in its request as base64 (never a script or a page).
+function isImageData(value) {
+  return /^data:image\/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=]+$/.test(String(value));
 }
 
 // Only same-site paths (built by these pages from ids) become links or sources.
@@ -91,7 +98,8 @@ export function num(v, digits = 2) {
   return v === null || v === undefined ? '–' : Number(v).toFixed(digits);
 }
 export function usd(v) {
-  return v === null || v === undefined ? '–' : '$' + Number(v).toFixed(v < 1 ? 4 : 2);
+  if (v === null || v === undefined) return '–';
+  return '$' + Number(v).toFixed(v === 0 || v >= 1 ? 2 : 4);
 }
 export function when(ms) {
   if (!ms) return '–';
@@ -153,62 +161,116 @@ export function showError(container, error) {
   fill(container, h('p', {class: 'error'}, error.message || String(error)));
 }
 
-// A thumbnail image of a paper's first page, or a placeholder.
-export function thumbnail(artifactId, paperId) {
-  if (!artifactId) return h('div', {class: 'thumb none'}, 'no preview');
-  const img = h('img', {class: 'thumb', src: `/api/v1/artifacts/${artifactId}`, alt: 'first page', loading: 'lazy'});
-  return paperId ? h('a', {href: `/papers/${enc(paperId)}`}, img) : img;
+// The first page of a paper (rendered once by the server when no page image is stored), or a
+// placeholder for a paper without a PDF; `link` makes it a link to the paper's page.
+export function thumbnail(paperId, hasPdf, link = true) {
+  if (!paperId || !hasPdf) return h('div', {class: 'thumb none'}, paperId ? 'no PDF' : 'no paper');
+  const img = h('img', {class: 'thumb', src: `/api/v1/papers/${enc(paperId)}/preview`, alt: 'first page', loading: 'lazy'});
+  img.addEventListener('error', () => img.replaceWith(h('div', {class: 'thumb none'}, 'no preview')));
+  return link ? h('a', {href: `/papers/${enc(paperId)}`}, img) : img;
 }
 
-// The messages of an LLM call's request and the text of its response, whatever the protocol.
+// The messages of an LLM call's request and its reply, whatever the protocol (OpenAI's
+// messages and choices, Anthropic's system, content blocks and images): [{role, blocks}] where
+// a block is {text} or {image: data URL} or {note}.
 export function transcriptParts(call) {
-  const parts = [];
-  const text = (content) => {
-    if (typeof content === 'string') return content;
-    if (Array.isArray(content)) return content.map((c) => (c && (c.text || (c.type === 'image_url' || c.type === 'image' ? '[image]' : JSON.stringify(c))))).join('\n');
-    return JSON.stringify(content, null, 2);
+  const blocks = (content) => {
+    if (content === null || content === undefined) return [];
+    if (typeof content === 'string') return [{text: content}];
+    if (!Array.isArray(content)) return [{text: JSON.stringify(content, null, 2)}];
+    return content.map((c) => {
+      if (typeof c === 'string') return {text: c};
+      if (!c || typeof c !== 'object') return {text: String(c)};
+      if (typeof c.text === 'string') return {text: c.text};
+      if (c.type === 'image_url') {
+        const url = typeof c.image_url === 'string' ? c.image_url : c.image_url && c.image_url.url;
+        return url && url.startsWith('data:image/') ? {image: url} : {note: `image ${url || ''}`};
+      }
+      if (c.type === 'image' && c.source && c.source.type === 'base64') return {image: `data:${c.source.media_type};base64,${c.source.data}`};
+      if (c.type === 'tool_use' || c.type === 'tool_result') return {text: JSON.stringify(c.input || c.content, null, 2), note: c.type};
+      return {text: JSON.stringify(c, null, 2)};
+    });
   };
+  const parts = [];
   const req = call.request;
   if (req && typeof req === 'object') {
-    if (req.system) parts.push({role: 'system', text: text(req.system)});
-    for (const m of req.messages || []) parts.push({role: m.role, text: text(m.content)});
+    if (req.system) parts.push({role: 'system', blocks: blocks(req.system)});
+    for (const m of req.messages || []) parts.push({role: m.role, blocks: blocks(m.content)});
+    if (req.prompt) parts.push({role: 'user', blocks: blocks(req.prompt)});
   } else if (req) {
-    parts.push({role: 'request', text: String(req)});
+    parts.push({role: 'request', blocks: blocks(String(req))});
   }
   const res = call.response;
   if (res && typeof res === 'object') {
-    if (Array.isArray(res.choices)) res.choices.forEach((c) => parts.push({role: 'reply', text: text(c.message ? c.message.content : c.text)}));
-    else if (Array.isArray(res.content)) parts.push({role: 'reply', text: text(res.content)});
-    else parts.push({role: 'reply', text: JSON.stringify(res, null, 2)});
+    if (Array.isArray(res.choices)) res.choices.forEach((c) => parts.push({role: 'assistant', blocks: blocks(c.message ? c.message.content : c.text)}));
+    else if (Array.isArray(res.content)) parts.push({role: 'assistant', blocks: blocks(res.content)});
+    else if (res.message) parts.push({role: 'assistant', blocks: blocks(res.message.content)});
+    else if (typeof res.response === 'string') parts.push({role: 'assistant', blocks: blocks(res.response)});
+    else parts.push({role: 'assistant', blocks: blocks(JSON.stringify(res, null, 2))});
   } else if (res) {
-    parts.push({role: 'reply', text: String(res)});
+    parts.push({role: 'assistant', blocks: blocks(String(res))});
   }
   return parts;
 }
 
-// A list of LLM calls with their cost; clicking one shows its transcript in `target`.
+// A list of LLM calls grouped by stage, with tokens and cost per call and per stage; clicking
+// one shows its transcript in `target`.
 export function llmCallTable(calls, target) {
   if (!calls.length) return h('p', {class: 'muted'}, 'no LLM calls recorded');
-  const rows = calls.map((c) => h('tr', {},
-    h('td', {}, c.stage || '–'), h('td', {}, `${c.provider}:${c.model}`), h('td', {}, badge(c.status)),
-    h('td', {class: 'num'}, c.tokens_in), h('td', {class: 'num'}, c.tokens_out), h('td', {class: 'num'}, usd(c.cost_usd)),
-    h('td', {class: 'num'}, `${c.latency_ms} ms`),
-    h('td', {}, h('button', {type: 'button', class: 'link', onclick: () => showTranscript(c.id, target)}, 'transcript'))));
+  const stages = [];
+  for (const c of calls) {
+    const stage = c.stage || '(no stage)';
+    let group = stages.find((g) => g.stage === stage);
+    if (!group) stages.push(group = {stage, calls: []});
+    group.calls.push(c);
+  }
+  const sum = (list, key) => list.reduce((t, c) => t + (Number(c[key]) || 0), 0);
+  const head = ['stage', 'model', 'status', 'tokens in', 'out', 'cost', 'latency', ''];
   return h('table', {class: 'calls'},
-    h('thead', {}, h('tr', {}, ['stage', 'model', 'status', 'in', 'out', 'cost', 'latency', ''].map((t, i) => h('th', {class: i >= 3 && i <= 6 ? 'num' : null}, t)))),
-    h('tbody', {}, rows));
+    h('thead', {}, h('tr', {}, head.map((t, i) => h('th', {class: i >= 3 && i <= 6 ? 'num' : null}, t)))),
+    stages.map((g) => h('tbody', {class: 'stage-group', 'data-stage': g.stage},
+      h('tr', {class: 'stage-head'}, h('th', {colspan: 3}, `${g.stage} · ${g.calls.length} call${g.calls.length === 1 ? '' : 's'}`),
+        h('th', {class: 'num'}, sum(g.calls, 'tokens_in')), h('th', {class: 'num'}, sum(g.calls, 'tokens_out')),
+        h('th', {class: 'num'}, usd(sum(g.calls, 'cost_usd'))), h('th', {}, ''),
+        h('th', {}, h('button', {type: 'button', class: 'link', onclick: () => showStageTranscript(g, target)}, 'read the stage'))),
+      g.calls.map((c) => h('tr', {},
+        h('td', {}, ''), h('td', {}, `${c.provider}:${c.model}`), h('td', {}, badge(c.status)),
+        h('td', {class: 'num'}, c.tokens_in), h('td', {class: 'num'}, c.tokens_out), h('td', {class: 'num'}, usd(c.cost_usd)),
+        h('td', {class: 'num'}, `${c.latency_ms} ms`),
+        h('td', {}, h('button', {type: 'button', class: 'link', onclick: () => showTranscript([c.id], target)}, 'transcript')))))));
 }
 
-async function showTranscript(id, target) {
+function messageView(p) {
+  return h('div', {class: `message ${p.role}`},
+    h('div', {class: 'role'}, p.role),
+    p.blocks.map((b) => [
+      b.note ? h('div', {class: 'note muted'}, b.note) : null,
+      b.image ? h('img', {class: 'shown-image', src: b.image, alt: 'image shown to the model'}) : null,
+      b.text !== undefined ? h('pre', {}, b.text) : null]));
+}
+
+function callView(call) {
+  return h('article', {class: 'llm-call', 'data-call': call.id},
+    h('h3', {}, `LLM call ${call.id}: ${call.stage || ''} · ${call.provider}:${call.model}`),
+    h('p', {class: 'muted'}, `${call.tokens_in} tokens in${call.tokens_cached ? ` (${call.tokens_cached} cached)` : ''} · `,
+      `${call.tokens_out} out · ${usd(call.cost_usd)} · ${call.latency_ms} ms · ${call.status}`),
+    call.error ? h('p', {class: 'error'}, call.error) : null,
+    transcriptParts(call).map(messageView));
+}
+
+async function showTranscript(ids, target) {
   try {
-    const call = await api(`/api/v1/llm_calls/${id}`);
-    fill(target, h('h3', {}, `LLM call ${call.id}: ${call.stage || ''} · ${call.model} · ${usd(call.cost_usd)}`),
-      call.error ? h('p', {class: 'error'}, call.error) : null,
-      transcriptParts(call).map((p) => h('div', {class: `message ${p.role}`}, h('div', {class: 'role'}, p.role), h('pre', {}, p.text))));
+    fill(target, h('p', {class: 'muted'}, 'loading…'));
+    const calls = await Promise.all(ids.map((id) => api(`/api/v1/llm_calls/${id}`)));
+    fill(target, calls.map(callView));
     target.scrollIntoView({behavior: 'smooth', block: 'nearest'});
   } catch (e) {
     showError(target, e);
   }
+}
+
+function showStageTranscript(group, target) {
+  return showTranscript(group.calls.map((c) => c.id), target);
 }
 
 // The review form's scores and the names paper lists sort by, from the store's one table:
@@ -268,7 +330,7 @@ export function scatterPlot(points) {
     if (p.ai_score === null || p.human_score === null) continue;
     const agree = p.ai_decision && p.human_decision ? (p.ai_decision === p.human_decision ? 'agree' : 'disagree') : 'undecided';
     const dot = h('circle', {cx: scale(p.ai_score), cy: size - scale(p.human_score), r: 5, class: `point ${agree}`});
-    dot.appendChild(h('title', {}, `${p.title}: AI ${num(p.ai_score, 1)}, human ${num(p.human_score, 1)}`));
+    dot.appendChild(h('title', {}, `${latexText(p.title)}: AI ${num(p.ai_score, 1)}, human ${num(p.human_score, 1)}`));
     svg.appendChild(dot);
   }
   return svg;

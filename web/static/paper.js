@@ -5,6 +5,7 @@ import {
   api, badge, decisionBadge, enc, fill, frame, h, llmCallTable, num, reviewScores, scoreChart, segment, session,
   showError, thumbnail, usd, when, writeJSON,
 } from '/static/app.js';
+import {latex, latexText} from '/static/latex.js';
 
 const main = document.getElementById('main');
 const paperId = segment(1);
@@ -19,6 +20,70 @@ function itemText(item) {
     return [String(main), ...rest].filter(Boolean).join(' · ');
   }
   return JSON.stringify(item);
+}
+
+// The automated checks (paper/checks.cpp's JSON) as a table: one row per check with its
+// verdict and, on click, what lies behind it.
+export function checksTable(checks, unverified) {
+  if (!checks || typeof checks !== 'object' || !Object.keys(checks).length)
+    return h('p', {class: 'muted', id: 'checks'}, 'no automated checks were recorded for this attempt');
+  const list = (items) => (Array.isArray(items) && items.length ? h('ul', {}, items.map((i) => h('li', {}, itemText(i)))) : null);
+  const n = (v) => (typeof v === 'number' ? v : 0);
+  const claims = checks.claims || {};
+  const cites = checks.citations || {};
+  const figures = checks.figures || {};
+  const cited = Array.isArray(cites.cited) ? cites.cited : [];
+  const unresolved = Array.isArray(cites.unresolved) ? cites.unresolved : [];
+  const bibtex = Array.isArray(checks.bibtex_errors) ? checks.bibtex_errors : [];
+  const missing = Array.isArray(figures.missing) ? figures.missing : [];
+  const unused = Array.isArray(figures.unreferenced) ? figures.unreferenced : [];
+  const verified = n(claims.checked) - n(claims.unmatched);
+  const pages = checks.pages ?? null;
+  const rows = [
+    ['compiles', checks.compiles ? 'yes' : 'no', !!checks.compiles,
+      `pdflatex ${checks.compiles ? 'made a PDF' : 'made no PDF'}; ${n(checks.latex_errors)} LaTeX error(s) in the log`],
+    ['pages', checks.page_limit ? `${pages ?? '?'} of at most ${checks.page_limit}` : `${pages ?? '?'} (no limit)`,
+      pages !== null && (!checks.page_limit || pages <= checks.page_limit),
+      checks.page_limit ? `the template allows ${checks.page_limit} pages` : 'the template sets no page limit'],
+    ['claims verified', `${verified} of ${n(claims.checked)}`, n(claims.unmatched) === 0,
+      n(claims.unmatched) ? [`${n(claims.unmatched)} number(s) match no measured result:`, listOf(unverified, '', null)]
+        : 'every number checked in the text matches a measured result'],
+    ['citations resolved', `${cited.length - unresolved.length} of ${cited.length}`, unresolved.length === 0,
+      [unresolved.length ? ['unresolved: ', list(unresolved)] : 'every cited key is in the bibliography',
+        cited.length ? h('p', {class: 'muted'}, `cited: ${cited.join(', ')}`) : null]],
+    ['bibtex errors', String(bibtex.length), bibtex.length === 0,
+      bibtex.length ? list(bibtex) : (checks.bibtex_errors === undefined ? 'not recorded for this attempt' : 'bibtex ran without errors')],
+    ['figures missing', String(missing.length), missing.length === 0,
+      [missing.length ? ['included but not made: ', list(missing)] : 'every included figure exists',
+        Array.isArray(figures.referenced) && figures.referenced.length ? h('p', {class: 'muted'}, `included: ${figures.referenced.join(', ')}`) : null]],
+    ['figures unreferenced', String(unused.length), unused.length === 0,
+      unused.length ? ['made but never included: ', list(unused)] : 'every figure made is in the paper'],
+    ['chktex warnings', String(n(checks.chktex_warnings)), n(checks.chktex_warnings) === 0 || 'warn',
+      'style warnings of chktex on the LaTeX source (the log of the attempt has them); a warning, not a failed check'],
+    ['overfull boxes', String(n(checks.overfull_boxes)), n(checks.overfull_boxes) === 0 || 'warn',
+      'lines that stick out into the margin (the overfull hbox warnings of the LaTeX log); a warning, not a failed check'],
+  ];
+  const body = h('tbody', {});
+  for (const [name, value, ok, details] of rows) {
+    const detail = h('tr', {class: 'check-details', hidden: true}, h('td', {colspan: 3}, details));
+    // ok: true (passed), false (failed) or 'warn' (worth a look; the verdict does not count it)
+    const state = ok === 'warn' ? 'warn' : ok ? 'pass' : 'fail';
+    const row = h('tr', {class: `check ${state}`, 'data-check': name, tabindex: 0, title: 'details'},
+      h('td', {}, h('span', {class: 'toggle'}, '▸ '), name), h('td', {class: 'num'}, value),
+      h('td', {}, badge({pass: 'ok', fail: 'failed', warn: 'warning'}[state], {pass: 'ok', fail: 'failed', warn: 'paused'}[state])));
+    const toggle = () => {
+      detail.hidden = !detail.hidden;
+      row.querySelector('.toggle').textContent = detail.hidden ? '▸ ' : '▾ ';
+    };
+    row.addEventListener('click', toggle);
+    row.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); toggle(); } });
+    body.append(row, detail);
+  }
+  const passed = checks.passed;
+  return h('div', {id: 'checks'},
+    h('p', {}, passed === undefined ? h('span', {class: 'muted'}, 'overall verdict not recorded')
+      : [badge(passed ? 'passed' : 'failed', passed ? 'ok' : 'failed'), passed ? ' every check passed' : ' some checks failed (click a row for details)']),
+    h('table', {class: 'checks'}, h('thead', {}, h('tr', {}, h('th', {}, 'check'), h('th', {class: 'num'}, 'result'), h('th', {}, ''))), body));
 }
 
 function listOf(items, empty, id) {
@@ -90,7 +155,7 @@ async function renderReviews(box) {
 async function main_() {
   await frame('Paper');
   const paper = await api(`/api/v1/papers/${enc(paperId)}`);
-  document.title = `${paper.title || 'Paper'} · Shoal`;
+  document.title = `${latexText(paper.title) || 'Paper'} · Shoal`;
   const s = paper.scores;
   const reviews = h('section', {id: 'reviews'});
   const transcript = h('section', {class: 'transcript', id: 'transcript'});
@@ -98,28 +163,30 @@ async function main_() {
     ? h('div', {class: 'pdf'},
       h('iframe', {src: `/api/v1/papers/${enc(paper.id)}/pdf`, title: 'PDF', id: 'pdf-frame'}),
       h('p', {}, h('a', {href: `/api/v1/papers/${enc(paper.id)}/pdf?download=1`, id: 'pdf-download'}, 'Download the PDF'),
-        paper.pages ? ` · ${paper.pages} pages` : ''))
+        paper.pages ? ` · ${paper.pages} page${paper.pages === 1 ? '' : 's'}` : ''))
     : h('p', {class: 'error'}, `no PDF: ${paper.error || 'this attempt did not compile'}`);
   const signedIn = (await session()).signed_in;
   const formScores = (await reviewScores()).scores;
   fill(main,
     h('p', {}, h('a', {href: `/runs/${enc(paper.run_id)}`}, `← run ${paper.run_id}`), ' · idea ',
-      h('a', {href: `/ideas/${enc(paper.idea.id)}`}, paper.idea.title || paper.idea.name),
+      h('a', {href: `/ideas/${enc(paper.idea.id)}`}, paper.idea.title ? latex(paper.idea.title) : paper.idea.name),
       ' · attempts: ', paper.attempts.map((a) => [h('a', {href: `/papers/${enc(a.id)}`, class: a.id === paper.id ? 'current' : ''},
         `${a.attempt} (${a.status})`), ' '])),
-    h('h1', {id: 'paper-title'}, paper.title || '(untitled)'),
-    h('p', {class: 'summary'}, decisionBadge(s.decision), ` score ${num(s.score, 2)} · AI mean ${num(s.ai_overall, 2)} of ${s.ai_count}`,
-      ` · meta ${num(s.meta_overall, 1)} · human ${num(s.human_overall, 1)} of ${s.human_count}`,
+    h('h1', {id: 'paper-title'}, paper.title ? latex(paper.title) : '(untitled)'),
+    h('p', {class: 'summary', id: 'paper-summary'}, s.ai_count || s.human_count || s.meta_overall !== null
+      ? [decisionBadge(s.decision), ` score ${num(s.score, 2)} · AI mean ${num(s.ai_overall, 2)} of ${s.ai_count}`,
+        ` · meta ${num(s.meta_overall, 1)} · human ${num(s.human_overall, 1)} of ${s.human_count}`]
+      : h('span', {class: 'muted'}, 'no review scores yet (the offline agent records the automated checks below, not a review)'),
       paper.current ? '' : ' · (not the newest compiled attempt)'),
     h('div', {class: 'split'},
-      h('div', {}, h('div', {id: 'thumbnail'}, thumbnail(paper.thumbnail_id)), pdf),
+      h('div', {}, h('div', {id: 'thumbnail'}, thumbnail(paper.id, paper.has_pdf, false)), pdf),
       h('div', {},
-        h('h2', {}, 'Abstract'), h('p', {class: 'abstract', id: 'abstract'}, paper.abstract || '–'),
+        h('h2', {}, 'Abstract'), h('p', {class: 'abstract', id: 'abstract'}, paper.abstract ? latex(paper.abstract) : '–'),
+        h('h2', {}, 'Automated checks'), checksTable(paper.checks, paper.unverified),
         h('h2', {}, 'Unverified numbers'),
         h('p', {class: 'muted'}, 'numbers in the text that the claim check could not trace to a result'),
         listOf(paper.unverified, 'every number was traced to a result', 'unverified'),
         h('h2', {}, 'Citations'), listOf(paper.citations, 'no citations', 'citations'),
-        h('h2', {}, 'Automated checks'), h('pre', {class: 'log'}, JSON.stringify(paper.checks, null, 2)),
         paper.artifacts.length ? [h('h2', {}, 'Files'), h('ul', {}, paper.artifacts.map((a) =>
           h('li', {}, h('a', {href: `/api/v1/artifacts/${a.id}`}, a.name), ` (${a.kind})`)))] : null)),
     reviews,

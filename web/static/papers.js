@@ -1,6 +1,7 @@
 // Every paper (each idea's newest compiled attempt): sorted by any score, filtered, searched
 // in titles and abstracts, a page at a time; pick two or more to compare.
 import {api, decisionBadge, enc, fill, frame, h, num, reviewScores, showError, thumbnail} from '/static/app.js';
+import {latex} from '/static/latex.js';
 
 const main = document.getElementById('main');
 const state = new URLSearchParams(location.search);
@@ -9,9 +10,9 @@ function row(p) {
   const s = p.scores;
   return h('tr', {class: 'paper', 'data-paper': p.id},
     h('td', {}, h('input', {type: 'checkbox', class: 'pick', value: p.id})),
-    h('td', {}, thumbnail(p.thumbnail_id, p.id)),
-    h('td', {class: 'title'}, h('a', {href: `/papers/${enc(p.id)}`}, p.title || '(untitled)'),
-      h('p', {class: 'abstract'}, p.abstract),
+    h('td', {}, thumbnail(p.id, p.has_pdf)),
+    h('td', {class: 'title'}, h('a', {href: `/papers/${enc(p.id)}`}, p.title ? latex(p.title) : '(untitled)'),
+      h('p', {class: 'abstract'}, latex(p.abstract)),
       h('p', {class: 'muted'}, 'run ', h('a', {href: `/runs/${enc(p.run_id)}`}, p.run_id), ' · idea ',
         h('a', {href: `/ideas/${enc(p.idea_id)}`}, p.idea_name), ` · attempt ${p.attempt}`)),
     h('td', {class: 'num score'}, num(s.score, 2)),

@@ -4,6 +4,7 @@ import {
   api, badge, decisionBadge, duration, enc, fill, frame, h, num, reviewScores, segment, showError, thumbnail, usd,
   when,
 } from '/static/app.js';
+import {latex} from '/static/latex.js';
 
 const main = document.getElementById('main');
 const runId = segment(1);
@@ -11,9 +12,12 @@ const runId = segment(1);
 const IDEA_SORTS_FIRST = ['rank'];
 const IDEA_SORTS_LAST = ['best_metric', 'interestingness', 'feasibility', 'novelty', 'title', 'status', 'created'];
 
+// The novelty check's verdict as the server words it: novel, not novel, unchecked
+// (literature unreachable), not checked.
 function noveltyCell(idea) {
-  if (idea.novel === null) return h('span', {class: 'muted'}, 'unchecked');
-  return badge(idea.novel ? 'novel' : 'not novel', idea.novel ? 'accept' : 'reject');
+  const verdict = idea.novelty_verdict || 'not checked';
+  const kind = verdict === 'novel' ? 'accept' : verdict === 'not novel' ? 'reject' : 'muted';
+  return h('span', {class: 'novelty', 'data-verdict': verdict}, badge(verdict, kind));
 }
 
 function metricCell(idea, baseline) {
@@ -29,8 +33,8 @@ function ideaRow(idea, baseline) {
   return h('tr', {class: 'idea', 'data-idea': idea.id},
     h('td', {}, h('input', {type: 'checkbox', class: 'pick', value: idea.paper_id, disabled: !idea.paper_id})),
     h('td', {class: 'num'}, idea.rank ?? '–'),
-    h('td', {}, thumbnail(idea.thumbnail_id, idea.paper_id)),
-    h('td', {class: 'title'}, h('a', {href: `/ideas/${enc(idea.id)}`}, idea.title || idea.name),
+    h('td', {}, thumbnail(idea.paper_id, !!idea.paper_id)),
+    h('td', {class: 'title'}, h('a', {href: `/ideas/${enc(idea.id)}`}, idea.title ? latex(idea.title) : idea.name),
       idea.paper_id ? h('div', {}, h('a', {href: `/papers/${enc(idea.paper_id)}`, class: 'paper-link'}, 'paper')) : null),
     h('td', {}, noveltyCell(idea)),
     h('td', {}, badge(idea.status), h('div', {class: 'muted'}, idea.stage)),
