@@ -135,6 +135,7 @@ TEST_CASE("sealed files: never editable, and a copy that differs from the templa
   CHECK(both.error().message.find("'experiment.py' is in both") != std::string::npos);
   write(dir / "template.json", R"({"sealed": ["missing.py"]})");
   CHECK(mentions(check_template_files(dir), "template.json", "sealed file 'missing.py' does not exist"));
+}
 
 TEST_CASE("an argparse --help gives the knobs of a template without template.json") {
   const char* help = R"(usage: experiment.py [-h] [--out_dir OUT_DIR] [--lr LR]
