@@ -251,7 +251,7 @@ std::string offline_paper_tex(const OfflinePaperInputs& in) {
     comparison = "The baseline does not reach the target within " + bound_text + "; the best setting, " +
                  escape_latex(best->run->label) + ", reaches it at " + metric_tex + " $=" + format_number(*best->headline) +
                  "$" + where + ".";
-  } else if (!best && !parsed.empty() && in.metric_bound) {
+  } else if (!best && std::any_of(parsed.begin(), parsed.end(), [](const Parsed& p) { return !p.run->baseline && p.headline; })) {
     comparison = "No setting we tried reaches the target within " + bound_text + ".";
   } else if (best && baseline) {
     double v = *best->headline, b = *baseline->headline;
