@@ -4,6 +4,10 @@
 #include <map>
 #include <set>
 
+#include <nlohmann/json.hpp>
+
+#include "core/text.hpp"
+#include "experiments/results_digest.hpp"
 #include "experiments/template.hpp"
 #include "store/blobs.hpp"
 
@@ -101,6 +105,36 @@ Expected<IdeaEvidence> gather_evidence(store::Store& store, const std::string& i
   SHOAL_TRY(notes, collect(store, "idea", idea_id, ev.plots));
   ev.notes = notes;
   return ev;
+}
+
+std::string evidence_digest(const IdeaEvidence& ev, size_t budget) {
+  std::string out;
+  if (ev.baseline) out += "Baseline (the template unchanged):\n" + experiments::results_digest(ev.baseline->metrics_json, 600);
+  auto done = ev.done_nodes();
+  for (size_t i = 0; i < done.size(); ++i) {
+    const auto& n = done[i];
+    std::string seeds;
+    auto j = nlohmann::json::parse(n.metrics_json, nullptr, false);
+    if (n.kind == "seed_mean" && j.is_object() && !j.empty() && j.begin()->is_object())
+      seeds = "mean of " + std::to_string(j.begin()->value("seeds", 0)) + " seed runs (± standard error across seeds)";
+    std::string block = std::string(i == 0 ? "The chosen version" : "Another version") + " (" +
+                        (seeds.empty() ? "a single run" : seeds) + "): " + clip(n.plan, 200) + "\n" +
+                        experiments::results_digest(n.metrics_json, 600);
+    if (out.size() + block.size() > budget) {
+      out += "(" + std::to_string(done.size() - i) + " more version(s) not shown)\n";
+      break;
+    }
+    out += block;
+  }
+  int failed = 0, incomparable = 0;
+  for (const auto& n : ev.nodes) {
+    failed += n.status == "failed";
+    incomparable += n.status == "incomparable";
+  }
+  if (failed) out += std::to_string(failed) + " run(s) failed.\n";
+  if (incomparable)
+    out += std::to_string(incomparable) + " run(s) reported other conditions or metrics than the baseline and were not counted.\n";
+  return out.empty() ? "No measured results are stored for this paper.\n" : out;
 }
 
 }  // namespace shoal::agent

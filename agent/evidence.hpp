@@ -42,4 +42,9 @@ struct IdeaEvidence {
 Expected<IdeaEvidence> gather_evidence(store::Store& store, const std::string& idea_id);
 Expected<IdeaEvidence> gather_evidence(store::Store& store, const std::string& idea_id, std::optional<bool> higher_is_better);
 
+// The evidence as a reviewer reads it, at most about `budget` bytes: per version (the chosen
+// first) whether it is a seed mean over N seeds or a single run, its results digest, and how
+// many runs failed or could not be compared with the baseline.
+std::string evidence_digest(const IdeaEvidence& ev, size_t budget = 4000);
+
 }  // namespace shoal::agent

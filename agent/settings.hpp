@@ -46,7 +46,7 @@ struct RunSettings {
   int page_limit = 0;
   double latex_timeout_s = 120;
   int paper_revisions = 0;
-  int review_ensemble = 1;
+  int review_ensemble = 3;
   int review_reflections = 1;
   int review_page_images = 3;
   double review_accept_threshold = 6;

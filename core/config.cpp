@@ -103,7 +103,7 @@ const std::vector<Setting>& setting_table() {
        SettingType::integer, {}, 0, true},
       {"plot_fix_rounds", "1", "rounds in which the model edits plot.py for the problems its notes name",
        SettingType::integer, {}, 0, true},
-      {"review_ensemble", "1", "independent AI reviews per paper", SettingType::integer, {}, 1, true},
+      {"review_ensemble", "3", "independent AI reviews per paper (a meta-review combines them when there are two or more)", SettingType::integer, {}, 1, true},
       {"paper_revisions", "0", "revision rounds after the review: revise to answer it, recompile, review again "
                                "(both versions kept)", SettingType::integer, {}, 0, true},
       {"review_reflections", "1", "reflection rounds per AI review", SettingType::integer, {}, 0, true},

@@ -38,7 +38,11 @@ std::string put_blob(SQLite::Database& db, std::string_view data) {
 }
 
 Expected<Artifact> add_artifact(Store& store, const ArtifactInput& in, std::string_view data) {
-  return store.transaction([&](SQLite::Database& db) -> Expected<Artifact> {
+  return store.transaction([&](SQLite::Database& db) -> Expected<Artifact> { return insert_artifact(db, in, data); });
+}
+
+Artifact insert_artifact(SQLite::Database& db, const ArtifactInput& in, std::string_view data) {
+  {
     Artifact a{0, put_blob(db, data), in.kind, in.name, in.owner_kind, in.owner_id, in.mime,
                static_cast<int64_t>(data.size()), now_ms()};
     SQLite::Statement q(db,
@@ -54,7 +58,7 @@ Expected<Artifact> add_artifact(Store& store, const ArtifactInput& in, std::stri
     q.exec();
     a.id = db.getLastInsertRowid();
     return a;
-  });
+  }
 }
 
 Expected<std::string> get_blob(Store& store, const std::string& hash) {

@@ -32,6 +32,8 @@ std::string put_blob(SQLite::Database& db, std::string_view data);
 
 // Stores the blob and an artifact naming it, in one transaction; returns the artifact.
 Expected<Artifact> add_artifact(Store& store, const ArtifactInput& input, std::string_view data);
+// The same inside a transaction the caller holds.
+Artifact insert_artifact(SQLite::Database& db, const ArtifactInput& input, std::string_view data);
 
 // The bytes of a blob; not_found if absent.
 Expected<std::string> get_blob(Store& store, const std::string& hash);

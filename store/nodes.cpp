@@ -59,8 +59,11 @@ Expected<Node> add_node(Store& store, Node node) {
   });
 }
 
-Status finish_node(Store& store, const Node& n) {
+Status finish_node(Store& store, const Node& n) { return finish_node(store, n, {}); }
+
+Status finish_node(Store& store, const Node& n, const std::vector<std::pair<ArtifactInput, std::string>>& artifacts) {
   return store.transaction([&](SQLite::Database& db) -> Status {
+    for (const auto& [input, data] : artifacts) insert_artifact(db, input, data);
     SQLite::Statement q(db,
                         "UPDATE nodes SET status = ?, exit_code = ?, signal = ?, limit_hit = NULLIF(?, ''), "
                         "metrics_json = NULLIF(?, ''), stdout_tail = ?, stderr_tail = ?, duration_s = ?, ended_ms = ?, "

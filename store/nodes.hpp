@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "store/blobs.hpp"
 #include "store/db.hpp"
 
 namespace shoal::store {
@@ -39,6 +40,9 @@ Expected<Node> add_node(Store& store, Node node);
 
 // Writes the outcome fields (status, exit code, signal, limit, metrics, tails, duration).
 Status finish_node(Store& store, const Node& node);
+// The same, with the node's artifacts (its log, its output files) stored in the same
+// transaction: a process killed in between leaves either all of them or none.
+Status finish_node(Store& store, const Node& node, const std::vector<std::pair<ArtifactInput, std::string>>& artifacts);
 
 Expected<Node> get_node(Store& store, const std::string& id);
 

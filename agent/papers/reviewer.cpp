@@ -2,11 +2,14 @@
 
 #include <algorithm>
 
+#include "agent/evidence.hpp"
+
 #include "llm/image.hpp"
 #include "llm/structured.hpp"
 #include "agent/prompts.hpp"
 #include "agent/papers/offline_paper.hpp"
 #include "core/log.hpp"
+#include "core/text.hpp"
 #include "paper/pdf_text.hpp"
 #include "store/blobs.hpp"
 #include "store/papers.hpp"
@@ -176,6 +179,8 @@ Expected<ReviewSet> review_pdf(llm::Client& client, experiments::Executor& execu
   } else {
     std::vector<llm::Message> messages = {llm::Message::user(
         render("review_meta", {{"count", std::to_string(set.reviews.size())},
+                               {"paper", clip(text, 3000, "\n[...]")},
+                               {"checks", options.context.empty() ? "" : "Automated checks and evidence:\n" + options.context},
                                {"reviews", reviews_text(set.reviews)},
                                {"fields", paper::form_fields_description()}}))};
     std::string raw;
@@ -216,6 +221,9 @@ Expected<ReviewOutcome> review_paper(store::Store& store, llm::Client* client, e
       with_checks.context += "Numbers in the paper that match no measured result:\n";
       for (const auto& u : unverified) with_checks.context += "- " + u.value("text", "") + ": \"" + u.value("context", "") + "\"\n";
     }
+    // What the paper's numbers should come from: judge its claims against this.
+    if (auto ev = gather_evidence(store, p.idea_id); ev.ok())
+      with_checks.context += "\nThe evidence behind the paper, as measured and stored:\n" + evidence_digest(*ev);
   }
   SHOAL_TRY(set, review_pdf(*client, executor, pdf, with_checks, p.idea_id));
 

@@ -25,7 +25,7 @@ namespace shoal::agent {
 
 struct ReviewOptions {
   std::filesystem::path work_dir;   // scratch folder for pdftotext/pdftoppm (made fresh); required
-  int ensemble = 1;                 // independent reviews
+  int ensemble = 3;                 // independent reviews
   int reflections = 1;              // reflection rounds per review (stops early at "I am done")
   int page_images = 3;              // first pages sent as PNG images (0: text only)
   int dpi = 60;                     // page image resolution

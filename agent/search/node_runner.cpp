@@ -19,9 +19,10 @@ namespace {
 constexpr int64_t kMaxOutputFileBytes = 4 << 20;  // output files stored per node, each at most this
 
 
-// Stores the small files a run wrote under out_dir (final_info.json, all_results.json, ...)
-// as artifacts of the node, named by their path relative to the work folder.
-Status store_outputs(StageContext& ctx, const std::string& node_id, const fs::path& workdir, const std::string& out_dir) {
+// The small files a run wrote under out_dir (final_info.json, all_results.json, ...), as
+// artifacts of the node named by their path relative to the work folder.
+Status collect_outputs(const std::string& node_id, const fs::path& workdir, const std::string& out_dir,
+                       std::vector<std::pair<store::ArtifactInput, std::string>>& out) {
   std::error_code ec;
   fs::path root = workdir / out_dir;
   if (!fs::is_directory(root, ec)) return {};
@@ -33,8 +34,7 @@ Status store_outputs(StageContext& ctx, const std::string& node_id, const fs::pa
     SHOAL_TRY(bytes, read_file(it->path()));
     std::string name = fs::relative(it->path(), workdir, ec).string();
     std::string kind = it->path().filename() == "final_info.json" ? "final_info" : "run_output";
-    SHOAL_TRY(art, store::add_artifact(ctx.store, {kind, name, "node", node_id, "application/octet-stream"}, bytes));
-    (void)art;
+    out.push_back({{kind, name, "node", node_id, "application/octet-stream"}, bytes});
   }
   return {};
 }
@@ -145,10 +145,11 @@ Expected<NodeOutcome> run_node(StageContext& ctx, const NodeRequest& request) {
   if (!problem.empty()) node.stderr_tail = tail(node.stderr_tail, 8000) + "\n[shoal] " + problem;
   std::string log = "$ " + command + "\n--- stdout (tail) ---\n" + result.stdout_tail + "\n--- stderr (tail) ---\n" +
                     result.stderr_tail;
-  SHOAL_TRY(log_art, store::add_artifact(ctx.store, {"log", request.out_dir + ".log", "node", node.id, "text/plain"}, log));
-  (void)log_art;
-  if (node.status == "done") SHOAL_CHECK(store_outputs(ctx, node.id, request.workdir, request.out_dir));
-  SHOAL_CHECK(store::finish_node(ctx.store, node));
+  // The node's outcome, log and outputs in one transaction: a kill in between leaves none of them.
+  std::vector<std::pair<store::ArtifactInput, std::string>> artifacts = {
+      {{"log", request.out_dir + ".log", "node", node.id, "text/plain"}, log}};
+  if (node.status == "done") SHOAL_CHECK(collect_outputs(node.id, request.workdir, request.out_dir, artifacts));
+  SHOAL_CHECK(store::finish_node(ctx.store, node, artifacts));
   if (node.limit_hit == "interrupted") return fail(ErrorKind::cancelled, "the run was cancelled during " + request.out_dir);
   return NodeOutcome{node, false};
 }

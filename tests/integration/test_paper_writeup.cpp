@@ -236,6 +236,7 @@ TEST_CASE("a review reply that is not a form after the re-ask is stored as faile
                       {"default_reply", "?"}});
   agent::ReviewOptions review;
   review.work_dir = f.dir / "review";
+  review.ensemble = 1;
   review.reflections = 0;
   review.page_images = 0;
   auto outcome = agent::review_paper(f.store, f.llm.get(), f.executor, written.paper.id, review);

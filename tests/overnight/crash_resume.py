@@ -39,11 +39,18 @@ def newest_run(h, home):
 
 
 def progress_marks(db, rid):
-    """Times (ms) at which the run made lasting progress: stages done, LLM answers recorded.
+    """Times (ms) at which the run made lasting progress: stages done, LLM answers recorded,
+    experiment runs finished.
     Both survive a kill, so their count only grows across restarts."""
     con = run_checks.connect(db)
     marks = [r[0] for r in con.execute("SELECT created_ms FROM events WHERE run_id = ? AND kind = 'stage_done'", (rid,))]
-    marks += [r[0] for r in con.execute("SELECT created_ms FROM llm_calls WHERE run_id = ? AND status = 'ok'", (rid,))]
+    # one mark per distinct request: a rejected reply asked anew after a restart is not new progress
+    marks += [r[0] for r in con.execute("SELECT min(created_ms) FROM llm_calls WHERE run_id = ? AND status = 'ok' "
+                                        "GROUP BY request_hash", (rid,))]
+    # experiment runs that finished (seed runs make no LLM call); an interrupted one is not progress
+    marks += [r[0] for r in con.execute(
+        "SELECT n.ended_ms FROM nodes n JOIN ideas i ON i.id = n.idea_id WHERE i.run_id = ? AND n.ended_ms IS NOT NULL "
+        "AND n.status IN ('done', 'failed', 'incomparable') AND coalesce(n.limit_hit, '') <> 'interrupted'", (rid,))]
     return sorted(marks)
 
 

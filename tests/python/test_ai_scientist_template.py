@@ -26,7 +26,7 @@ SEIR = os.path.join(HERE, "..", "templates", "seir")
 DEAD = "http://127.0.0.1:9"  # nothing listens: every literature engine fails at once
 SETTINGS = {"literature_s2_url": DEAD, "literature_openalex_url": DEAD, "literature_arxiv_url": DEAD,
             "literature_max_retries": 0, "novelty_rounds": 2, "paper_citation_rounds": 2, "plot_fix_rounds": 0,
-            "review_reflections": 0, "review_ensemble": 1}
+            "review_reflections": 0}
 
 
 def shoal_bin():
@@ -108,6 +108,8 @@ class SeirModel(CarefulModel):
                 body = (f"The infected peak falls from {100 * base:.1f}\\% to {100 * best:.1f}\\%, "
                         "a 44.2\\% drop.")
             return "section", "```latex\n" + body + "\n```\n"
+        if "TASK: review paper" in last:
+            self.seen.setdefault("review_prompts", []).append((system, last))
         if "TASK: write title and abstract" in last:
             return "title", ("```latex title\nHalving contacts flattens the SEIR peak\n```\n```latex abstract\n"
                              "We scale down contacts in an SEIR model and measure the infected peak.\n```\n")
@@ -185,6 +187,22 @@ def test_the_template_bibliography_reaches_the_paper(home, linear_run):
     assert "Kermack" in refs and "mathematical theory of epidemics" in refs, refs[:600]
     # The failed citation search was told to the model in the next round.
     assert any("could not be run" in p or "failed" in p for p in model.seen["cite_prompts"][1:]), model.seen["cite_prompts"]
+
+
+def test_reviewers_get_guidelines_and_the_evidence(home, linear_run):
+    model, summary = linear_run
+    reviews = model.seen["review_prompts"]
+    assert len(reviews) == 3  # the default ensemble
+    system, prompt = reviews[0]
+    assert "Failure modes of papers written by automated systems" in system
+    assert "Overall (1 to 10)" in system
+    assert "The evidence behind the paper, as measured and stored" in prompt
+    assert "mean of 3 seed runs" in prompt  # the chosen version, re-run with seed_runs=3
+    assert "44.2" in prompt  # the claim check's finding
+    s = shoal.open(os.path.join(home, "linear"))
+    paper = s.papers(summary["run_id"]).iloc[-1]
+    kinds = list(s.reviews(paper["id"])["reviewer_kind"])
+    assert kinds.count("ai") == 3 and kinds.count("meta") == 1
 
 
 def test_a_fabricated_number_is_caught(home, linear_run):
