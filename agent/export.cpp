@@ -232,7 +232,7 @@ Expected<ExportResult> write_export(store::Store& store, experiments::Executor& 
                            ": code.diff (the change against the template) left out");
 
   // Every run of the idea, and the baseline it was compared with.
-  std::vector<store::Node> nodes = ev.nodes;
+  std::vector<store::Node> nodes = v.all_nodes;
   if (ev.baseline) nodes.insert(nodes.begin(), *ev.baseline);
   for (const auto& n : nodes) SHOAL_CHECK(export_node(store, files, n, out.notes));
 

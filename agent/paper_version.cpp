@@ -17,16 +17,20 @@ Expected<PaperVersion> paper_version(store::Store& store, const std::string& pap
   SHOAL_TRY(ev, gather_evidence(store, idea.id, v.higher_is_better));
   v.evidence = std::move(ev);
 
-  auto done = v.evidence.done_nodes();
+  // Every node of the idea, from the store: the evidence shows one result per version (a seed
+  // mean stands for its version, and single seed runs are left out of it), but the version
+  // and its seed runs are what a reader checks and re-runs.
+  SHOAL_TRY(all, store::list_nodes(store, idea.id));
+  v.all_nodes = all;
   auto by_id = [&](const std::string& id) -> const store::Node* {
-    for (const auto& n : v.evidence.nodes)
+    for (const auto& n : v.all_nodes)
       if (n.id == id) return &n;
     return nullptr;
   };
   const store::Node* chosen = nullptr;
-  for (const auto& n : done) {
+  for (const auto& n : v.evidence.done_nodes()) {
     // A seed re-run (or a seed mean) is evidence for the version it re-ran: its parent.
-    const store::Node* version = (n.kind == "seed" || n.kind == "seed_mean") ? by_id(n.parent_id) : &n;
+    const store::Node* version = (n.kind == "seed" || n.kind == "seed_mean") ? by_id(n.parent_id) : by_id(n.id);
     if (version && version->status == "done" && !version->code_hash.empty()) {
       chosen = version;
       break;
@@ -39,7 +43,7 @@ Expected<PaperVersion> paper_version(store::Store& store, const std::string& pap
   v.chosen = *chosen;
   v.runs.push_back(*chosen);
   std::vector<store::Node> seeds;
-  for (const auto& n : v.evidence.nodes) {
+  for (const auto& n : v.all_nodes) {
     if (n.kind != "seed" || n.parent_id != chosen->id) continue;
     (n.status == "done" && !n.metrics_json.empty() ? seeds : v.failed_seeds).push_back(n);
   }
