@@ -48,6 +48,7 @@ Expected<PaperVersion> paper_version(store::Store& store, const std::string& pap
     (n.status == "done" && !n.metrics_json.empty() ? seeds : v.failed_seeds).push_back(n);
   }
   std::sort(seeds.begin(), seeds.end(), [](const store::Node& a, const store::Node& b) {
+    if (a.seed != b.seed) return a.seed < b.seed;  // seeds run in parallel: order by seed, not by start
     return a.created_ms != b.created_ms ? a.created_ms < b.created_ms : a.id < b.id;
   });
   v.runs.insert(v.runs.end(), seeds.begin(), seeds.end());

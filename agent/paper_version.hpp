@@ -20,7 +20,7 @@ struct PaperVersion {
   IdeaEvidence evidence;               // the idea, its run, its nodes (best first), baseline, plots
   std::vector<store::Node> all_nodes;  // every node of the idea (seed runs and seed means too), oldest first
   store::Node chosen;                  // the version: the best done node (a seed re-run stands for its parent)
-  std::vector<store::Node> runs;       // the chosen node, then its done seed re-runs, oldest first
+  std::vector<store::Node> runs;       // the chosen node, then its done seed re-runs by seed
   std::vector<store::Node> failed_seeds;  // seed re-runs of the chosen node that failed (nothing to compare)
   std::optional<bool> higher_is_better;   // the run's metric direction, when it was settled
 };
