@@ -59,6 +59,7 @@ void add_lit_commands(CLI::App& app, Commands& commands);
 void add_run_commands(CLI::App& app, Commands& commands);
 void add_review_commands(CLI::App& app, Commands& commands);
 void add_doctor_commands(CLI::App& app, Commands& commands);
+void add_export_commands(CLI::App& app, Commands& commands);
 // Only in a build with the web option (cli/commands_serve.cpp; SHOAL_WEB is defined then).
 void add_serve_commands(CLI::App& app, Commands& commands);
 

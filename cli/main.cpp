@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   cli::add_run_commands(app, commands);
   cli::add_review_commands(app, commands);
   cli::add_doctor_commands(app, commands);
+  cli::add_export_commands(app, commands);
 #ifdef SHOAL_WEB
   cli::add_serve_commands(app, commands);
 #endif

@@ -349,6 +349,18 @@ ALTER TABLE reviews ADD COLUMN error TEXT NOT NULL DEFAULT '';
 ALTER TABLE llm_calls ADD COLUMN truncated INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE llm_calls ADD COLUMN rejected TEXT;
 )sql",
+      // 7 (reproductions): each `shoal reproduce` of a paper, its outcome and, per metric, the
+      // stored and the measured value (store/reproductions.hpp).
+      R"sql(
+CREATE TABLE reproductions (
+  id           INTEGER PRIMARY KEY,
+  paper_id     TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+  outcome      TEXT NOT NULL CHECK (outcome IN ('reproduced','differs')),
+  details_json TEXT NOT NULL DEFAULT '{}',
+  created_ms   INTEGER NOT NULL
+);
+CREATE INDEX reproductions_paper ON reproductions(paper_id, created_ms);
+)sql",
   };
   return list;
 }

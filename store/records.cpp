@@ -138,6 +138,14 @@ json to_json(const Paper& p) {
           {"created_ms", p.created_ms}};
 }
 
+json to_json(const Reproduction& r) {
+  return {{"id", r.id},
+          {"paper_id", r.paper_id},
+          {"outcome", r.outcome},
+          {"details", stored_json(r.details_json)},
+          {"created_ms", r.created_ms}};
+}
+
 json to_json(const Review& r) {
   return {{"id", r.id},
           {"paper_id", r.paper_id},

@@ -20,6 +20,7 @@
 #include "store/llm_calls.hpp"
 #include "store/nodes.hpp"
 #include "store/papers.hpp"
+#include "store/reproductions.hpp"
 #include "store/reviews.hpp"
 #include "store/runs.hpp"
 #include "store/stages.hpp"
@@ -41,6 +42,8 @@ nlohmann::json to_json(const Node& node);
 nlohmann::json node_output_json(const Node& node);
 nlohmann::json to_json(const Paper& paper);
 nlohmann::json to_json(const Review& review);
+// id, paper_id, outcome, details (the stored JSON), created_ms.
+nlohmann::json to_json(const Reproduction& reproduction);
 // A call without its request and response bodies (listing keys only).
 nlohmann::json to_json(const LlmCall& call);
 // A call as the catalog lists it; "request" and "response" only when the bodies were loaded.

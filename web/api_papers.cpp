@@ -5,6 +5,7 @@
 #include "store/ideas.hpp"
 #include "store/papers.hpp"
 #include "store/records.hpp"
+#include "store/reproductions.hpp"
 #include "store/review_scores.hpp"
 #include "store/reviews.hpp"
 #include "web/handlers.hpp"
@@ -73,6 +74,9 @@ Response api_paper(Call& call) {
   }
   j["review_calls"] = call_list;
   j["review_cost_usd"] = cost;
+  // The newest `shoal reproduce` of this paper (null when it was never re-run).
+  SHOAL_WEB_TRY(reproduction, store::latest_reproduction(call.store, paper->id));
+  j["reproduction"] = *reproduction ? store::to_json(**reproduction) : json(nullptr);
   return json_response(j);
 }
 

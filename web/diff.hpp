@@ -7,29 +7,16 @@
 #include <string_view>
 #include <vector>
 
+#include "core/diff.hpp"
 #include "core/text.hpp"
 
 namespace shoal::web {
 
-struct DiffLine {
-  char op = ' ';      // ' ' kept, '-' removed, '+' added
-  std::string text;
-  int old_line = 0;   // 1-based line in the old text (0 for an added line)
-  int new_line = 0;   // 1-based line in the new text (0 for a removed line)
-};
-
-// A shortest edit script from `a` to `b` (Myers' O(ND) algorithm). Past `max_edits` edits it
-// gives up on finding the shortest and removes every differing line, then adds the new ones.
-std::vector<DiffLine> diff_lines(const std::vector<std::string>& a, const std::vector<std::string>& b,
-                                 int max_edits = 2000);
-
-struct Hunk {
-  int old_start = 0, old_count = 0, new_start = 0, new_count = 0;
-  std::vector<DiffLine> lines;
-};
-
-// Groups a diff into hunks with `context` unchanged lines around each change.
-std::vector<Hunk> make_hunks(const std::vector<DiffLine>& lines, int context = 3);
+// The line diff and its hunks live in core (core/diff.hpp): `shoal export` diffs code too.
+using shoal::DiffLine;
+using shoal::diff_lines;
+using shoal::Hunk;
+using shoal::make_hunks;
 
 struct FileDiff {
   std::string name;
