@@ -230,3 +230,32 @@ def test_run_settings_take_effect(tmp):
     assert list(reviews["reviewer_kind"]).count("meta") == 1
     stored = s.runs().set_index("id").loc[run_id]["config"]
     assert stored["settings"]["seed_runs"] == "3" and stored["settings"]["review_ensemble"] == "2"
+
+
+def test_runs_leave_no_descriptors_open(tmp, monkeypatch):
+    """A notebook kernel runs many runs in one process: after each run returns, its sockets to the
+    provider, sandbox pipes and store files are closed, so the open descriptors do not grow with
+    the ideas run (8 ideas at once against the fake provider leave what 2 ideas left)."""
+    import sys
+    sys.path.insert(0, os.path.join(HERE, "..", "..", "bench"))
+    from schedule import FakeLLM, TEMPLATE, rules
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-openai")
+    llm = FakeLLM(rules(8, 2, 0))
+
+    def one(name, ideas):
+        summary = shoal.run(TEMPLATE, os.path.join(tmp, name), model="openai:gpt-4o", ideas=ideas, parallel=ideas,
+                            max_runs=2, smoke=True, paper=False, novelty=False,
+                            settings={"llm_base_url": llm.url, "generate": ideas, "idea_batch": ideas,
+                                      "executor_slots": 2, "plots": "false"})
+        assert summary["status"] == "done" and summary["done"] == ideas, summary
+        return sorted(os.readlink(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")
+                      if os.path.exists(f"/proc/self/fd/{fd}") or os.path.islink(f"/proc/self/fd/{fd}"))
+
+    try:
+        one("fd-warm", 2)  # lazily created things (the connection pool, loaded libraries) exist now
+        after_two = one("fd-two", 2)
+        after_eight = one("fd-eight", 8)
+    finally:
+        llm.close()
+    assert len(after_eight) <= len(after_two) + 2, (after_two, after_eight)
