@@ -52,6 +52,9 @@ The provider zoo, from the providers' documentation:
   reasoning answers empty content with finish_reason "length"). Other models refuse
   reasoning_effort. Anthropic refuses max_tokens above the model's output limit, and extended
   thinking with a budget under 1024, not below max_tokens, or with a temperature other than 1.
+  A reply cut at the limit can be finished: when the conversation ends with the model's own
+  earlier reply (an Anthropic prefill, or that reply followed by one user turn asking it to go
+  on) and the rule's reply starts with it, the answer is the rest of the reply.
   A request with "stream": true is answered as server-sent events (OpenAI chat.completion.chunk
   events, a usage chunk with stream_options.include_usage, then [DONE]; Anthropic
   message_start, content_block_start/delta/stop, ping, message_delta, message_stop).
@@ -133,6 +136,7 @@ class Conversation:
         self.image_tokens = 0
         self.prefix_key = None   # what identifies the cacheable prefix
         self.prefix_tokens = 0
+        self.partial = None      # the model's own earlier reply at the end of the conversation
 
     def prompt(self):
         return "\n".join(self.texts)
@@ -172,11 +176,21 @@ def openai_conversation(body):
                 conv.image_tokens += 85
             else:
                 raise ApiError(400, "invalid_request_error", f"Invalid content part type '{part.get('type')}'")
+    conv.partial = tail_reply(messages, lambda m: m.get("content") if isinstance(m.get("content"), str) else None)
     # Automatic prefix caching: the system prompt is the stable prefix.
     if messages[0].get("role") == "system" and isinstance(messages[0].get("content"), str):
         conv.prefix_key = "openai:" + body["model"] + ":" + messages[0]["content"]
         conv.prefix_tokens = count_tokens(messages[0]["content"])
     return conv
+
+
+def tail_reply(messages, text_of):
+    """The assistant's text when it ends the conversation (a prefill) or is followed by one last
+    user turn (asking it to go on), else None."""
+    for back in (1, 2):
+        if len(messages) > back and messages[-back].get("role") == "assistant":
+            return text_of(messages[-back])
+    return None
 
 
 def anthropic_blocks(content, where):
@@ -226,6 +240,8 @@ def anthropic_conversation(body):
                 ordered.append((block, 85))
             else:
                 raise ApiError(400, "invalid_request_error", f"messages.{i}.content: unknown block type")
+    conv.partial = tail_reply(messages, lambda m: "".join(b.get("text", "") for b in anthropic_blocks(m.get("content"), "")
+                                                          if b.get("type") == "text"))
     # Explicit prompt caching: everything up to the last block marked cache_control.
     last = max((i for i, (b, _) in enumerate(ordered) if b.get("cache_control")), default=None)
     if last is not None:
@@ -316,7 +332,12 @@ class FakeProvider:
 def render(template, conv, sample):
     images = ", ".join(conv.images)
     text = template.replace("{echo}", conv.last_user).replace("{sample}", str(sample))
-    return text.replace("{images}", f"{len(conv.images)} png image(s) {images}".strip())
+    text = text.replace("{images}", f"{len(conv.images)} png image(s) {images}".strip())
+    # A model shown the start of its own cut reply (a prefill, or "go on") writes the rest of it.
+    start = conv.partial or ""
+    if start.strip() and len(start) < len(text) and text.startswith(start):
+        return text[len(start):]
+    return text
 
 
 def cut(text, max_tokens, stops):
@@ -385,6 +406,11 @@ def check_anthropic_params(body):
         raise ApiError(400, "invalid_request_error",
                        f"max_tokens: {body['max_tokens']} > {limit}, which is the maximum allowed number of "
                        f"output tokens for {body['model']}")
+    last = body["messages"][-1]
+    if last.get("role") == "assistant":
+        text = "".join(b.get("text", "") for b in anthropic_blocks(last.get("content"), "") if b.get("type") == "text")
+        if text != text.rstrip():
+            raise ApiError(400, "invalid_request_error", "final assistant content cannot end with trailing whitespace")
     thinking = body.get("thinking")
     if isinstance(thinking, dict) and thinking.get("type") == "enabled":
         budget = thinking.get("budget_tokens", 0)
