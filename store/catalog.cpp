@@ -5,6 +5,8 @@
 #include <utility>
 #include <variant>
 
+#include <nlohmann/json.hpp>
+
 #include "store/review_scores.hpp"
 
 namespace shoal::store {
@@ -325,6 +327,18 @@ Expected<std::map<std::string, RunProgress>> run_progress(Store& store) {
       p.papers = papers.getColumn(1).getInt();
       p.reviewed = papers.getColumn(2).getInt();
       p.best_score = optional_double(papers.getColumn(3));
+    }
+    // A running run whose latest provider event says it waits (no provider_back after it).
+    SQLite::Statement waiting(db,
+                              "SELECT e.run_id, e.kind, e.data_json FROM runs r JOIN events e ON e.run_id = r.id "
+                              "WHERE r.status = 'running' AND e.id = (SELECT max(id) FROM events WHERE run_id = r.id "
+                              "AND kind IN ('provider_waiting', 'provider_back'))");
+    while (waiting.executeStep()) {
+      if (waiting.getColumn(1).getString() != "provider_waiting") continue;
+      auto data = nlohmann::json::parse(waiting.getColumn(2).getString(), nullptr, false);
+      bool dated = data.is_object() && data.contains("since") && data["since"].is_string();
+      out[waiting.getColumn(0).getString()].waiting_for_provider_since =
+          dated ? data["since"].get<std::string>() : std::string("an unrecorded time");
     }
     return out;
   });

@@ -107,8 +107,9 @@ struct RunProgress {
   int papers = 0;                        // ideas with a compiled paper
   int reviewed = 0;                      // of those, with at least one AI or meta review
   std::optional<double> best_score;      // the best paper score of the run
+  std::string waiting_for_provider_since;  // a running run that waits for its provider: since when (ISO 8601)
 };
-// Progress of every run that has ideas, by run id.
+// Progress of every run that has ideas (or waits for its provider), by run id.
 Expected<std::map<std::string, RunProgress>> run_progress(Store& store);
 
 // One paper of a run that a human reviewed: the AI's verdict beside the humans'.

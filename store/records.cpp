@@ -59,7 +59,8 @@ json to_json(const RunProgress& p) {
           {"by_status", p.by_status},
           {"papers", p.papers},
           {"reviewed", p.reviewed},
-          {"best_score", value_or_null(p.best_score)}};
+          {"best_score", value_or_null(p.best_score)},
+          {"waiting_for_provider_since", p.waiting_for_provider_since.empty() ? json(nullptr) : json(p.waiting_for_provider_since)}};
 }
 
 json to_json(const Event& e) {

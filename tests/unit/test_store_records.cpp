@@ -49,10 +49,11 @@ TEST_CASE("a run: its fields under their keys, the config embedded, unset times 
 TEST_CASE("run progress and events") {
   RunProgress p{.ideas = 3, .by_status = {{"done", 2}, {"failed", 1}}, .papers = 2, .reviewed = 1, .best_score = 6.5};
   auto j = to_json(p);
-  CHECK(keys_of(j) == std::set<std::string>{"ideas", "by_status", "papers", "reviewed", "best_score"});
+  CHECK(keys_of(j) == std::set<std::string>{"ideas", "by_status", "papers", "reviewed", "best_score", "waiting_for_provider_since"});
   CHECK(j["by_status"]["failed"] == 1);
   CHECK(j["best_score"] == 6.5);
   CHECK(to_json(RunProgress{})["best_score"].is_null());
+  CHECK(to_json(RunProgress{})["waiting_for_provider_since"].is_null());
 
   Event e{.id = 7, .run_id = "run-1", .idea_id = "idea-1", .kind = "stage_done", .message = "ideas done",
           .data_json = R"({"seconds": 4})", .created_ms = 5};

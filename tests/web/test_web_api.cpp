@@ -13,6 +13,7 @@
 #include "store/blobs.hpp"
 #include "store/catalog.hpp"
 #include "store/reviews.hpp"
+#include "store/runs.hpp"
 #include "web/app.hpp"
 #include "web/http_server.hpp"
 
@@ -145,6 +146,32 @@ TEST_CASE("events are polled after an id, so a page sees only what is new") {
   // Another process's commit moved the database on: no cached answer is served stale.
   CHECK(body_of(get(c, "/api/v1/runs"))["runs"][0]["status"] == "done");
   CHECK(get(c, "/api/v1/runs/" + s.ids.live_run + "/events?after=x").status == 400);
+}
+
+TEST_CASE("a running run that waits for its provider says since when, until the provider is back") {
+  Served s;
+  auto c = s.client();
+  auto live = [&] { return body_of(get(c, "/api/v1/runs/" + s.ids.live_run))["progress"]["waiting_for_provider_since"]; };
+  CHECK(live().is_null());
+  auto add = [&](const std::string& kind) {
+    auto store = s.open();
+    REQUIRE(store::add_event(store, {.run_id = s.ids.live_run, .kind = kind, .message = kind,
+                                     .data_json = R"({"since": "2026-12-05T03:10:00.000Z"})"})
+                .ok());
+  };
+  add("provider_waiting");
+  CHECK(live() == "2026-12-05T03:10:00.000Z");
+  auto runs = body_of(get(c, "/api/v1/runs"))["runs"];
+  CHECK(runs[0]["progress"]["waiting_for_provider_since"] == "2026-12-05T03:10:00.000Z");
+  CHECK(runs[1]["progress"]["waiting_for_provider_since"].is_null());  // the finished run
+  add("provider_back");
+  CHECK(live().is_null());
+  add("provider_waiting");
+  {
+    auto store = s.open();
+    REQUIRE(test::finish_live_run(store, s.ids.live_run).ok());
+  }
+  CHECK(live().is_null());  // a run that is no longer running waits for nothing
 }
 
 TEST_CASE("a run's ideas sort by any score, filter and search titles and abstracts") {

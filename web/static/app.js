@@ -117,6 +117,15 @@ export function badge(text, kind) {
   return h('span', {class: `badge ${kind || text || ''}`}, text || '–');
 }
 
+// A run's status; a running run that waits for its provider (an outage) says so, and since when.
+export function runBadge(status, waitingSince) {
+  if (status === 'running' && waitingSince) {
+    return h('span', {class: 'badge waiting', title: `waiting for the provider since ${waitingSince}`},
+      `waiting for provider since ${when(Date.parse(waitingSince))}`);
+  }
+  return badge(status);
+}
+
 export function decisionBadge(decision) {
   return decision ? badge(decision, decision) : h('span', {class: 'muted'}, '–');
 }

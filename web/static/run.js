@@ -1,8 +1,8 @@
 // A run: its header, its ideas (sorted, filtered, searched), its stages and its events
 // (polled while the run is active).
 import {
-  api, badge, decisionBadge, duration, enc, fill, frame, h, num, reviewScores, segment, showError, thumbnail, usd,
-  when,
+  api, badge, decisionBadge, duration, enc, fill, frame, h, num, reviewScores, runBadge, segment, showError, thumbnail,
+  usd, when,
 } from '/static/app.js';
 import {latex} from '/static/latex.js';
 
@@ -91,14 +91,20 @@ async function loadIdeas(body, params, baseline) {
 }
 
 let lastEvent = 0;
+// Since when the run waits for its provider (from run.progress, then from the events: a
+// provider_waiting event starts a wait, provider_back ends it); null when it does not.
+let waitingSince = null;
+
 async function pollEvents(list, statusCell) {
   try {
     const data = await api(`/api/v1/runs/${enc(runId)}/events?after=${lastEvent}`);
     for (const e of data.events) {
       lastEvent = Math.max(lastEvent, e.id);
       list.prepend(h('li', {}, h('span', {class: 'muted'}, when(e.created_ms)), ' ', badge(e.kind, 'event'), ' ', e.message));
+      if (e.kind === 'provider_waiting') waitingSince = (e.data && e.data.since) || new Date(e.created_ms).toISOString();
+      if (e.kind === 'provider_back') waitingSince = null;
     }
-    fill(statusCell, badge(data.status));
+    fill(statusCell, runBadge(data.status, waitingSince));
     if (data.status === 'running' || data.status === 'pending') setTimeout(() => pollEvents(list, statusCell), 2000);
   } catch {
     setTimeout(() => pollEvents(list, statusCell), 5000);
@@ -108,7 +114,8 @@ async function pollEvents(list, statusCell) {
 async function main_() {
   await frame(`Run ${runId}`);
   const run = await api(`/api/v1/runs/${enc(runId)}`);
-  const statusCell = h('span', {id: 'run-status'}, badge(run.status));
+  waitingSince = run.progress.waiting_for_provider_since;
+  const statusCell = h('span', {id: 'run-status'}, runBadge(run.status, waitingSince));
   const baseline = run.baseline;
   const body = h('tbody', {});
   const events = h('ul', {class: 'events', id: 'events'});
@@ -125,7 +132,7 @@ async function main_() {
     h('h1', {}, `Run ${run.id}`),
     h('p', {}, statusCell, ` template ${run.template} · model ${run.model} · cost ${usd(run.cost_usd)} of ${usd(run.budget_usd)}`,
       ` · ${run.llm.calls} LLM calls · started ${when(run.started_ms)} · ${run.ended_ms ? 'ended ' + when(run.ended_ms) : 'not ended'}`),
-    run.error ? h('p', {class: 'error'}, run.error) : null,
+    run.error ? h('p', {class: waitingSince ? 'muted' : 'error', id: 'run-message'}, run.error) : null,
     h('p', {}, baseline ? `baseline metric ${num(baseline.metric, 4)} (node ${baseline.id})` : 'no baseline stored for this template version',
       ' · ', h('a', {href: `/runs/${enc(run.id)}/agreement`, id: 'agreement-link'}, 'AI vs human agreement'),
       ' · ', h('a', {href: `/papers?run=${enc(run.id)}`}, 'papers of this run')),

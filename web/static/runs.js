@@ -1,5 +1,5 @@
 // The runs page: every run with its progress; refreshed every 2 s while one is active.
-import {api, badge, duration, enc, fill, frame, h, num, showError, usd, when} from '/static/app.js';
+import {api, duration, enc, fill, frame, h, num, runBadge, showError, usd, when} from '/static/app.js';
 
 const main = document.getElementById('main');
 
@@ -15,7 +15,7 @@ function row(run) {
   return h('tr', {class: 'run', 'data-run': run.id},
     h('td', {}, h('a', {href: `/runs/${enc(run.id)}`}, run.id)),
     h('td', {}, run.template), h('td', {}, run.model),
-    h('td', {class: 'status'}, badge(run.status)),
+    h('td', {class: 'status'}, runBadge(run.status, run.progress.waiting_for_provider_since)),
     h('td', {}, progressBar(run)),
     h('td', {class: 'num'}, run.progress.papers),
     h('td', {class: 'num'}, num(run.progress.best_score, 1)),
