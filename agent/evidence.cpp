@@ -20,6 +20,13 @@ std::vector<store::Node> IdeaEvidence::done_nodes() const {
   return out;
 }
 
+std::string IdeaEvidence::bound_command() const {
+  if (baseline && !baseline->command.empty()) return baseline->command;
+  for (const auto& n : nodes)
+    if (!n.command.empty()) return n.command;
+  return "";
+}
+
 namespace {
 
 // Appends the plots and captions of one owner to `plots` (a newer plot of a name replaces

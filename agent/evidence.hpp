@@ -34,6 +34,9 @@ struct IdeaEvidence {
 
   // The done nodes (with metrics) only.
   std::vector<store::Node> done_nodes() const;
+  // A command these results were made with (the baseline's, else the first version's with
+  // one): what a flag-set metric bound is read from (experiments::metric_bound_of).
+  std::string bound_command() const;
 };
 
 // Gathers the evidence of `idea_id`. The best node is the done node with the best metric in the

@@ -73,8 +73,18 @@ Expected<TemplateManifest> parse_manifest(const nlohmann::json& j) {
   SHOAL_CHECK(read_field(j, "editable", m.editable, "a list of file names"));
   SHOAL_CHECK(read_field(j, "sealed", m.sealed, "a list of file names"));
   if (j.contains("metric_bound")) {
-    if (!j["metric_bound"].is_number()) return manifest_error("metric_bound", "a number (the metric's value when its target was never reached)");
-    m.metric_bound = j["metric_bound"].get<double>();
+    const auto& b = j["metric_bound"];
+    const char* want = "a number (the metric's value when its target was never reached), or "
+                       "{\"flag\": \"--num_steps\", \"default\": 1200} when a flag of the run sets it";
+    if (b.is_number()) {
+      m.metric_bound = b.get<double>();
+    } else if (b.is_object() && b.contains("flag") && b["flag"].is_string() && b.contains("default") &&
+               b["default"].is_number() && b.size() == 2 && b["flag"].get<std::string>().rfind("--", 0) == 0) {
+      m.metric_bound = b["default"].get<double>();
+      m.metric_bound_flag = b["flag"].get<std::string>();
+    } else {
+      return manifest_error("metric_bound", want);
+    }
   }
   for (const auto& f : m.sealed)
     if (std::find(m.editable.begin(), m.editable.end(), f) != m.editable.end())
@@ -110,6 +120,23 @@ Expected<TemplateManifest> parse_manifest(const nlohmann::json& j) {
 }
 
 }  // namespace
+
+std::optional<double> metric_bound_of(const TemplateManifest& manifest, const std::string& command) {
+  if (!manifest.metric_bound || manifest.metric_bound_flag.empty()) return manifest.metric_bound;
+  std::istringstream words(command);
+  std::optional<double> found;
+  const std::string& flag = manifest.metric_bound_flag;
+  for (std::string w, prev; words >> w; prev = w) {
+    std::string value;
+    if (prev == flag) value = w;
+    else if (w.rfind(flag + "=", 0) == 0) value = w.substr(flag.size() + 1);
+    else continue;
+    char* end = nullptr;
+    double v = std::strtod(value.c_str(), &end);
+    if (end && *end == '\0' && !value.empty() && std::isfinite(v)) found = v;  // the last one counts, as in argparse
+  }
+  return found ? found : manifest.metric_bound;
+}
 
 Expected<std::string> template_hash(const fs::path& dir) {
   Sha256 h;

@@ -34,6 +34,7 @@ struct TemplateManifest {
   std::optional<std::string> condition;  // empty: the mean over conditions
   bool higher_is_better = true;
   std::optional<double> metric_bound;    // the metric's value when its target was never reached (censored)
+  std::string metric_bound_flag;         // set: the bound is this flag's value in a run's command (metric_bound its default)
   int seeds = 1;
   std::vector<Knob> knobs;
   std::vector<std::string> smoke_args;   // extra flags for a run of seconds (tests)
@@ -43,6 +44,11 @@ struct TemplateManifest {
   std::vector<std::string> sealed;
   bool from_file = false;                // false: no template.json, all defaults
 };
+
+// The censoring bound of the metric in a run made by `command` (a node's stored command): the
+// value of the manifest's metric_bound flag there ("--num_steps 30" or "--num_steps=30"), else
+// its default; nullopt when the template declares no bound.
+std::optional<double> metric_bound_of(const TemplateManifest& manifest, const std::string& command);
 
 struct Template {
   std::filesystem::path dir;

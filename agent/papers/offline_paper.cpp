@@ -53,9 +53,9 @@ Expected<OfflinePaperResult> write_offline_paper(store::Store& store, experiment
   in.metric = tpl.manifest.metric;
   in.condition = tpl.manifest.condition;
   in.higher_is_better = tpl.manifest.higher_is_better;
-  in.metric_bound = tpl.manifest.metric_bound;
-  if (ev.baseline && !ev.baseline->metrics_json.empty()) in.runs.push_back({"baseline", ev.baseline->metrics_json, true});
   auto done = ev.done_nodes();
+  in.metric_bound = experiments::metric_bound_of(tpl.manifest, ev.bound_command());
+  if (ev.baseline && !ev.baseline->metrics_json.empty()) in.runs.push_back({"baseline", ev.baseline->metrics_json, true});
   std::stable_sort(done.begin(), done.end(),
                    [](const store::Node& a, const store::Node& b) { return a.created_ms < b.created_ms; });
   for (const auto& n : done) in.runs.push_back({node_label(n, ev.baseline), n.metrics_json, false});

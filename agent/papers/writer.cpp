@@ -30,7 +30,7 @@ std::string document_of(const std::string& reply) {
 // the digest of its final_info.json (arrays summarised), and how many runs failed.
 std::string results_text(const IdeaEvidence& ev, const experiments::TemplateManifest& m) {
   std::optional<experiments::MetricBound> bound;
-  if (m.metric_bound) bound = experiments::MetricBound{m.metric, *m.metric_bound};
+  if (auto b = experiments::metric_bound_of(m, ev.bound_command())) bound = experiments::MetricBound{m.metric, *b};
   std::string out;
   if (ev.baseline)
     out += "Baseline (the template's code unchanged):\n" + experiments::results_digest(ev.baseline->metrics_json, 1500, bound) + "\n";

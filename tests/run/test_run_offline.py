@@ -5,7 +5,9 @@ one runs, shoal cancel, and the bad-input refusals.
 
 usage: test_run_offline.py PATH/TO/shoal
 """
+import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -162,6 +164,52 @@ def main():
     check("missing template", r.returncode == 4 and "no template folder" in r.stderr, r.stderr)
     runs_after = connect(db).execute("SELECT count(*) FROM runs").fetchone()[0]
     check("refused runs create nothing", runs_after == 3, f"{runs_after} runs")
+
+    censored_paper()
+
+
+def censored_paper():
+    """A template whose metric is censored at a flag's value (steps to fit, the step budget when
+    the fit never got close): a smoke run's shorter budget is the bound its paper reports as
+    "not reached within 5", never as the measurement 5 ± 0."""
+    tpl = os.path.join(TMP, "censored")
+    shutil.copytree(TINY, tpl)
+    exp = os.path.join(tpl, "experiment.py")
+    text = open(exp).read()
+    text = text.replace("a, w = 3.0, 0.0\nfor step in range(args.steps):\n",
+                        "a, w = 3.0, 0.0\nfit_at = args.steps\nfor step in range(args.steps):\n")
+    text = text.replace("    w -= args.lr * 2 * (w * x - a * x) * x\n",
+                        "    w -= args.lr * 2 * (w * x - a * x) * x\n"
+                        "    if (w - a) ** 2 < 0.01 and fit_at == args.steps:\n        fit_at = step + 1\n")
+    text = text.replace('"means": {"loss": loss, "w": w}, "stderrs": {"loss": 0.0, "w": 0.0}',
+                        '"means": {"steps_to_fit": fit_at, "loss": loss}, "stderrs": {"steps_to_fit": 0.0, "loss": 0.0}')
+    assert "fit_at = step + 1" in text and "steps_to_fit" in text
+    open(exp, "w").write(text)
+    # a paper template with the sections the offline writer fills (tiny's is a placeholder)
+    shutil.rmtree(os.path.join(tpl, "latex"))
+    shutil.copytree(os.path.join(HERE, "..", "..", "templates", "grokking", "latex"), os.path.join(tpl, "latex"))
+    manifest = json.load(open(os.path.join(tpl, "template.json")))
+    manifest.update(name="censored", metric={"name": "steps_to_fit", "condition": None, "higher_is_better": False},
+                    metric_bound={"flag": "--steps", "default": 50},
+                    knobs=[{"flag": "--lr", "values": [0.01, 0.1], "baseline": 0.1, "description": "step size"}])
+    json.dump(manifest, open(os.path.join(tpl, "template.json"), "w"))
+    home = os.path.join(TMP, "censored-home")
+
+    def in_home(*args):
+        return subprocess.run([SHOAL, *args, "--home", home], capture_output=True, text=True, timeout=300)
+    r = in_home("run", tpl, "--smoke", "--ideas", "1")
+    check("censored: the run exits 0", r.returncode == 0, r.stdout[-1500:] + r.stderr[-1500:])
+    con = connect(os.path.join(home, "shoal.db"))
+    row = con.execute("SELECT id FROM papers WHERE status = 'compiled'").fetchone()
+    check("censored: a paper was compiled", row is not None, r.stdout[-800:])
+    if row is None:
+        return
+    pdf = os.path.join(TMP, "censored.pdf")
+    opened = in_home("open", row[0], pdf)
+    text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True).stdout
+    check("censored: the paper says the target was not reached within the smoke run's 5 steps",
+          opened.returncode == 0 and "not reached" in text and "within 5" in text, text[:3000])
+    check("censored: no censored value stated as a measurement", "5 ± 0" not in text and not re.search(r"\b50\b", text), text[:3000])
 
 
 if __name__ == "__main__":

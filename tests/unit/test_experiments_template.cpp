@@ -137,6 +137,34 @@ TEST_CASE("sealed files: never editable, and a copy that differs from the templa
   CHECK(mentions(check_template_files(dir), "template.json", "sealed file 'missing.py' does not exist"));
 }
 
+TEST_CASE("a metric bound is a number, or the value of a flag in the run's command (a smoke run's shorter budget)") {
+  test::TempDir tmp;
+  auto dir = tmp.path() / "t";
+  make_template(dir);
+  write(dir / "template.json", R"({"metric_bound": 1200})");
+  auto fixed = load_template(dir).value().manifest;
+  CHECK(metric_bound_of(fixed, "python3 experiment.py --num_steps 30") == 1200.0);
+
+  write(dir / "template.json", R"({"metric_bound": {"flag": "--num_steps", "default": 1200}})");
+  auto flag = load_template(dir).value().manifest;
+  CHECK(metric_bound_of(flag, "/usr/bin/python3 experiment.py --out_dir run_0 --num_steps 30 --seeds 1") == 30.0);
+  CHECK(metric_bound_of(flag, "python3 experiment.py --num_steps=40") == 40.0);
+  CHECK(metric_bound_of(flag, "python3 experiment.py --num_steps 30 --num_steps 50") == 50.0);  // argparse: the last
+  CHECK(metric_bound_of(flag, "python3 experiment.py --out_dir run_1") == 1200.0);            // the default
+  CHECK(metric_bound_of(flag, "python3 experiment.py --num_steps_extra 7") == 1200.0);        // another flag
+  CHECK(metric_bound_of(flag, "python3 experiment.py --num_steps lots") == 1200.0);           // not a number
+  CHECK_FALSE(metric_bound_of(TemplateManifest{}, "python3 experiment.py --num_steps 30").has_value());
+
+  for (const char* bad : {R"({"metric_bound": "1200"})", R"({"metric_bound": {"flag": "--num_steps"}})",
+                          R"({"metric_bound": {"flag": "num_steps", "default": 1200}})",
+                          R"({"metric_bound": {"flag": "--num_steps", "default": 1200, "unit": "steps"}})"}) {
+    write(dir / "template.json", bad);
+    auto r = load_template(dir);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message.find("metric_bound") != std::string::npos);
+  }
+}
+
 TEST_CASE("an argparse --help gives the knobs of a template without template.json") {
   const char* help = R"(usage: experiment.py [-h] [--out_dir OUT_DIR] [--lr LR]
                      [--optimizer {sgd,momentum}] [--steps STEPS]
