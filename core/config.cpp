@@ -60,7 +60,7 @@ const std::vector<Setting>& setting_table() {
       {"evolve_evaluations", "24", "offline evolve: experiment runs per idea, each a new combination of knob values (the "
                                    "stored baseline is the first and costs none)", SettingType::integer, {}, 1, true},
       {"evolve_population", "4", "offline evolve: the fittest combinations that parents are drawn from (until that many "
-                                 "ran, new ones are mutants of the best)", SettingType::integer, {}, 2, true},
+                                 "ran, new ones are random)", SettingType::integer, {}, 2, true},
       {"evolve_seed", "1", "offline evolve: seed of its random choices (the same seed and results give the same runs)",
        SettingType::integer, {}, 0, true},
       {"seed_runs", "3", "re-runs of an idea's best two versions with seeds SHOAL_SEED=1..N; the best seed mean is chosen and reported (0: no seed runs)", SettingType::integer,

@@ -121,28 +121,21 @@ std::vector<Proposal> KnobEvolution::propose(int count) {
   const std::vector<int> pool(order.begin(), order.begin() + std::min<size_t>(order.size(), options_.population));
   for (int slot = 0; slot < count; ++slot) {
     std::optional<Proposal> found;
-    for (int attempt = 0; attempt < kTriesPerProposal && !found && !order.empty(); ++attempt) {
+    for (int attempt = 0; attempt < kTriesPerProposal && !found && breeding; ++attempt) {
       Proposal p;
-      if (!breeding) {
-        p.parent_a = order.front();
-        p.genome = evaluated_[p.parent_a].genome;
-        p.mutated = mutate(p.genome);
-        p.origin = "mutant";
-      } else {
-        int a = tournament(pool, -1), b = tournament(pool, a);
-        if (better(b, a)) std::swap(a, b);
-        p.parent_a = a;
-        p.parent_b = b;
-        p.genome = crossover(evaluated_[a].genome, evaluated_[b].genome);
-        if (attempt > 0 || pick(2) == 0) p.mutated = mutate(p.genome);  // always once a child was a repeat
-        p.origin = "crossover";
-      }
+      int a = tournament(pool, -1), b = tournament(pool, a);
+      if (better(b, a)) std::swap(a, b);
+      p.parent_a = a;
+      p.parent_b = b;
+      p.genome = crossover(evaluated_[a].genome, evaluated_[b].genome);
+      if (attempt > 0 || pick(2) == 0) p.mutated = mutate(p.genome);  // always once a child was a repeat
+      p.origin = "crossover";
       if (!std::binary_search(seen_.begin(), seen_.end(), p.genome)) found = std::move(p);
     }
     if (!found) {
       auto g = unseen_random();
       if (!g) break;  // every combination was tried
-      found = Proposal{*g, -1, -1, {}, "random"};
+      found = Proposal{*g, -1, -1, {}, breeding ? "leftover" : "random"};
     }
     seen_.insert(std::lower_bound(seen_.begin(), seen_.end(), found->genome), found->genome);
     out.push_back(std::move(*found));

@@ -25,7 +25,7 @@ struct Proposal {
   Genome genome;
   int parent_a = -1, parent_b = -1;  // indices into KnobEvolution::evaluated(); -1: none
   std::vector<int> mutated;          // the knobs a mutation changed
-  std::string origin;                // "mutant", "crossover" or "random" (the grid's leftovers)
+  std::string origin;                // "random" (the first population), "crossover", "leftover" (no new child found)
 };
 
 struct Evaluated {
@@ -42,9 +42,11 @@ class KnobEvolution {
   void add_result(const Genome& genome, std::optional<double> fitness);
 
   // Up to `count` new combinations, distinct from each other and from everything evaluated or
-  // proposed before; fewer (possibly none) once the grid is exhausted. Mutants of the fittest
-  // combination (the baseline first) until `population` combinations have a fitness, then
-  // children of two tournament winners.
+  // proposed before; fewer (possibly none) once the grid is exhausted. Random combinations
+  // until `population` combinations (the baseline one of them) have a fitness, then children
+  // of two tournament winners; a random combination not yet tried when 64 children in a row
+  // were repeats. (A first population of mutants of the baseline in one or two knobs stayed
+  // near a poor baseline: bench/search_efficiency.py's circle_packing, BENCHMARKS.md.)
   std::vector<Proposal> propose(int count);
 
   const std::vector<Evaluated>& evaluated() const { return evaluated_; }

@@ -50,9 +50,9 @@ std::string genome_label(const std::vector<experiments::Knob>& knobs, const Geno
 
 // Where a proposal came from, in words: "crossover of run_3 and run_5, mutated --lr".
 std::string origin_text(const Proposal& p, const std::vector<Member>& members, const std::vector<experiments::Knob>& knobs) {
-  std::string text = p.origin == "mutant"      ? "mutant of " + members[p.parent_a].name
-                     : p.origin == "crossover" ? "crossover of " + members[p.parent_a].name + " and " + members[p.parent_b].name
-                                               : "random combination not yet tried";
+  std::string text = p.origin == "crossover" ? "crossover of " + members[p.parent_a].name + " and " + members[p.parent_b].name
+                     : p.origin == "random"  ? "random member of the first population"
+                                             : "random combination not yet tried (no new child found)";
   if (!p.mutated.empty()) {
     std::vector<std::string> flags;
     for (int k : p.mutated) flags.push_back(knobs[k].flag);
@@ -107,7 +107,7 @@ Expected<ExperimentOutcome> run_knob_evolve(StageContext& ctx, const store::Idea
       mem.plan = "offline evolve " + mem.name + ": " + join(mem.args, " ") + " (" + origin_text(p, members, knobs) + ")";
       NodeRequest request;
       request.idea_id = idea.id;
-      // The fitter parent among this idea's nodes ("" for the baseline's mutants: the baseline is the template's).
+      // The fitter parent among this idea's nodes ("" for a random one, and for the baseline: it is the template's).
       for (int parent : {p.parent_a, p.parent_b})
         if (parent >= 0 && request.parent_id.empty()) request.parent_id = members[parent].node_id;
       request.kind = "evolve";

@@ -1,8 +1,8 @@
 // The offline agent's evolution (--model offline --search evolve): a small genetic algorithm
 // over the combinations of the values template.json declares for its knobs, no model at all.
-// The population is the baseline and mutants of it; then each child is a uniform crossover of
-// two parents chosen by tournament among the fittest combinations, mutated in one or two
-// knobs. A combination already evaluated (or already proposed) is rejected before it costs a
+// The first population is the baseline and random combinations; then each child is a uniform
+// crossover of two parents chosen by tournament among the fittest combinations, mutated in one
+// or two knobs half the time. A combination already evaluated (or already proposed) is rejected before it costs a
 // run. Each evaluated combination is one node (kind "evolve"); the best two are re-run with
 // seeds (seeds.hpp) as in tree search. The one-knob sweep (sweep.hpp) stays the default
 // offline baseline; bench/search_efficiency.py compares the two with random search.
