@@ -171,14 +171,8 @@ Expected<ExperimentOutcome> run_knob_evolve(StageContext& ctx, const store::Idea
     SHOAL_TRY(stored, store::get_node(ctx.store, members[ranked[i]].node_id));
     candidates.push_back({stored, members[ranked[i]].args, members[ranked[i]].name});
   }
-  SHOAL_TRY(seeds, confirm_with_seeds(ctx, idea, candidates, round + 1));
-  outcome.nodes += seeds.runs;
-  outcome.failed += seeds.failed;
-  if (seeds.chosen) {
-    outcome.best_node_id = seeds.chosen->id;
-    outcome.best_metric = seeds.chosen->metric;
-    notes += "\n## Seed re-runs\n" + seeds.notes;
-  }
+  SHOAL_TRY(seeds, confirm_into_outcome(ctx, idea, candidates, round + 1, outcome));
+  if (!seeds.notes.empty()) notes += "\n## Seed re-runs\n" + seeds.notes;
   outcome.plotted.insert(outcome.plotted.end(), seeds.plotted.begin(), seeds.plotted.end());
   SHOAL_CHECK(save_notes(ctx, idea.id, notes));
   return outcome;

@@ -11,14 +11,15 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
-import tempfile
 
-from run_checks import check, check_finished_run, connect, failures, run_id_of, wait_for
+from run_checks import check, check_finished_run, connect, run_id_of, run_test_script, wait_for
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 TINY = os.path.join(HERE, "..", "templates", "tiny")
+
+
+SHOAL = TMP = HOME = None  # set by start()
 
 
 def shoal(*args, **kw):
@@ -112,14 +113,11 @@ def main():
     check("evolve with a model is refused", r.returncode == 3 and "--search linear or tree" in r.stderr, r.stderr)
 
 
+def start(shoal_path, tmp, home):
+    global SHOAL, TMP, HOME
+    SHOAL, TMP, HOME = shoal_path, tmp, home
+    main()
+
+
 if __name__ == "__main__":
-    SHOAL = os.path.abspath(sys.argv[1])
-    TMP = tempfile.mkdtemp()
-    os.chmod(TMP, 0o755)
-    HOME = os.path.join(TMP, "home")
-    try:
-        main()
-    finally:
-        shutil.rmtree(TMP, ignore_errors=True)
-    print(f"{len(failures)} failure(s)")
-    sys.exit(1 if failures else 0)
+    run_test_script(start)
