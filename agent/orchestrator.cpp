@@ -222,6 +222,10 @@ Expected<store::Run> create_run(const Config& config, const fs::path& template_d
                         : config.with_cli({{"seed_ideas", fs::absolute(settings.seed_ideas).string()}}));
   Session session(stored);
   if (settings.model != "offline") {
+    if (settings.search == "evolve")
+      return fail(ErrorKind::invalid_input, "search evolve is the offline agent's evolution over template.json's knobs "
+                                            "(--model offline); with model " + settings.model +
+                                                " use --search linear or tree");
     if (settings.budget_usd <= 0)
       return fail(ErrorKind::invalid_input, "a run with model " + settings.model +
                                                 " needs a budget above $0 (--budget USD, or the budget_usd setting)");

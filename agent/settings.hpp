@@ -33,7 +33,10 @@ struct RunSettings {
   int drafts = 2;            // tree: initial drafts from the template
   int max_nodes = 8;         // tree: nodes per idea, drafts included
   int max_debug_depth = 2;   // tree: consecutive debug nodes below a failing node
-  int parallel_nodes = 2;    // tree: nodes expanded at once
+  int parallel_nodes = 2;    // tree and evolve: nodes run at once
+  int evolve_evaluations = 24;  // offline evolve: experiment runs per idea (the baseline not counted)
+  int evolve_population = 4;   // offline evolve: the fittest combinations parents are drawn from
+  int evolve_seed = 1;         // offline evolve: seed of its random choices
   int seed_runs = 3;         // re-runs of the best two versions (env SHOAL_SEED = 1..N); best seed mean chosen
   bool smoke = false;        // experiments run with the template's smoke_args
   // plots, paper, review

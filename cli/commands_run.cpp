@@ -190,12 +190,14 @@ void add_run_commands(CLI::App& app, Commands& commands) {
   setting("--parallel", "parallel", "Ideas advanced at once (setting parallel)");
   setting("--idea-batch", "idea_batch", "Ideas drafted at once; each batch sees the earlier ones (setting idea_batch)");
   setting("--budget", "budget_usd", "Dollar budget of the run's LLM calls (setting budget_usd)");
-  setting("--search", "search", "linear (AI-Scientist v1) or tree (best-first over code versions) (setting search)");
+  setting("--search", "search", "linear (AI-Scientist v1) or tree (best-first over code versions); offline: evolve "
+                                "(a genetic algorithm over the template's knobs) instead of the one-knob sweep (setting search)");
   setting("--metric", "metric", "Headline metric as NAME:max or NAME:min (setting metric; default: template.json's, else inferred from the baseline)");
   setting("--executor", "executor", "local or slurm (setting executor)");
   setting("--seed-ideas", "seed_ideas", "JSON list of ideas to start from (setting seed_ideas; default: the template's)");
   setting("--max-runs", "max_runs", "Linear search: experiment runs per idea (setting max_runs)");
   setting("--max-nodes", "max_nodes", "Tree search: nodes per idea (setting max_nodes)");
+  setting("--evolve-evaluations", "evolve_evaluations", "Offline evolve: experiment runs per idea (setting evolve_evaluations)");
   switch_flag("--smoke", "smoke", "true", "Run experiments with the template's smoke_args (seconds each: tests, demos)");
   switch_flag("--no-paper", "paper", "false", "Stop after experiments and plots");
   switch_flag("--no-plots", "plots", "false", "Skip the plot stage (and so the paper's figures)");

@@ -56,7 +56,13 @@ const std::vector<Setting>& setting_table() {
       {"max_nodes", "8", "tree search: nodes per idea, drafts included", SettingType::integer, {}, 1, true},
       {"max_debug_depth", "2", "tree search: consecutive debug nodes below a failing node", SettingType::integer, {}, 0,
        true},
-      {"parallel_nodes", "2", "tree search: nodes expanded at once", SettingType::integer, {}, 1, true},
+      {"parallel_nodes", "2", "tree search and offline evolve: nodes run at once", SettingType::integer, {}, 1, true},
+      {"evolve_evaluations", "24", "offline evolve: experiment runs per idea, each a new combination of knob values (the "
+                                   "stored baseline is the first and costs none)", SettingType::integer, {}, 1, true},
+      {"evolve_population", "4", "offline evolve: the fittest combinations that parents are drawn from (until that many "
+                                 "ran, new ones are random)", SettingType::integer, {}, 2, true},
+      {"evolve_seed", "1", "offline evolve: seed of its random choices (the same seed and results give the same runs)",
+       SettingType::integer, {}, 0, true},
       {"seed_runs", "3", "re-runs of an idea's best two versions with seeds SHOAL_SEED=1..N; the best seed mean is chosen and reported (0: no seed runs)", SettingType::integer,
        {}, 0, true},
       {"smoke", "false", "experiments run with the template's smoke_args (tests, demos)", SettingType::boolean, {}, 0,
@@ -65,7 +71,9 @@ const std::vector<Setting>& setting_table() {
       {"paper", "true", "write and review a paper for each finished idea", SettingType::boolean, {}, 0, true},
       {"metric", "", "the headline metric as NAME:max or NAME:min (NAME alone: direction inferred); empty: "
                      "template.json's, else the baseline's first metric", SettingType::string, {}, 0, true},
-      {"search", "linear", "experiment search strategy", SettingType::choice, {"linear", "tree"}, 0, true},
+      {"search", "linear", "experiment search strategy: linear or tree with a model; offline, evolve (a genetic "
+                               "algorithm over template.json's knob values) or else the one-knob sweep",
+       SettingType::choice, {"linear", "tree", "evolve"}, 0, true},
       {"executor", "local", "where experiments run", SettingType::choice, {"local", "slurm"}, 0, true},
       {"executor_slots", "0", "experiments the local executor runs at once, in CPU slots (0: the number of cores)",
        SettingType::integer, {}, 0},

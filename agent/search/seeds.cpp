@@ -126,4 +126,17 @@ Expected<SeedConfirmation> confirm_with_seeds(StageContext& ctx, const store::Id
   return out;
 }
 
+Expected<SeedConfirmation> confirm_into_outcome(StageContext& ctx, const store::Idea& idea,
+                                                const std::vector<SeedCandidate>& candidates, int step,
+                                                ExperimentOutcome& out) {
+  SHOAL_TRY(seeds, confirm_with_seeds(ctx, idea, candidates, step));
+  out.nodes += seeds.runs;
+  out.failed += seeds.failed;
+  if (seeds.chosen) {
+    out.best_node_id = seeds.chosen->id;
+    out.best_metric = seeds.chosen->metric;
+  }
+  return seeds;
+}
+
 }  // namespace shoal::agent

@@ -35,6 +35,12 @@ struct SeedConfirmation {
 // with a metric), by the template's direction.
 std::vector<store::Node> seed_candidates(const std::vector<store::Node>& nodes, bool higher_is_better);
 
+// confirm_with_seeds, its runs counted in `out`; when a version was chosen, its seed mean becomes
+// the outcome's best (the seed runs' plots are left to the caller, in its order).
+Expected<SeedConfirmation> confirm_into_outcome(StageContext& ctx, const store::Idea& idea,
+                                                const std::vector<SeedCandidate>& candidates, int step,
+                                                ExperimentOutcome& out);
+
 // Re-runs each candidate with seeds 1..seed_runs (`width` at once) and picks the best seed mean.
 // Nothing to do (an empty result) when seed_runs is 0 or there is no candidate. Resumable: seed
 // runs and seed means already stored are reused.

@@ -1,5 +1,6 @@
 #include "agent/search/strategy.hpp"
 
+#include "agent/search/knob_evolve.hpp"
 #include "agent/search/linear.hpp"
 #include "agent/search/sweep.hpp"
 #include "agent/search/tree.hpp"
@@ -11,6 +12,8 @@ const std::vector<SearchStrategy>& search_strategies() {
       {"linear", "AI-Scientist v1: up to max_runs runs in one line, each edited from the last", true, run_linear_search},
       {"tree", "AIDE / AI-Scientist v2: best-first tree of drafts, debugs and improvements", true, run_tree_search},
       {"sweep", "the offline agent: one knob of template.json at each of its values", false, run_sweep},
+      {"evolve", "the offline agent with --search evolve: a genetic algorithm over combinations of the knobs' values",
+       false, run_knob_evolve},
   };
   return all;
 }

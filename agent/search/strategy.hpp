@@ -1,6 +1,6 @@
 // The experiment searches, peers behind one interface: each takes an idea and returns what it
 // found (ExperimentOutcome: the best node, the runs to plot). The experiments stage picks one
-// by the `search` setting (the offline agent always sweeps). Adding a search is adding its
+// by the `search` setting (the offline agent sweeps, or evolves with search=evolve). Adding a search is adding its
 // file pair under agent/search/ and a row in search_strategies().
 #pragma once
 

@@ -7,7 +7,6 @@
 
 namespace shoal::agent {
 namespace fs = std::filesystem;
-namespace {
 
 std::string knob_name(const std::string& flag) {
   size_t start = flag.find_first_not_of('-');
@@ -15,8 +14,6 @@ std::string knob_name(const std::string& flag) {
 }
 
 std::string value_text(const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
-
-}  // namespace
 
 void knobs_from_argparse(experiments::Template& tpl, experiments::Executor& executor, const fs::path& scratch) {
   if (!tpl.manifest.knobs.empty()) return;

@@ -11,6 +11,11 @@
 
 namespace shoal::agent {
 
+// A knob's name without its dashes ("--lr" -> "lr").
+std::string knob_name(const std::string& flag);
+// A knob value as experiment.py gets it ("cosine", 0.1).
+std::string value_text(const nlohmann::json& v);
+
 // For a template that declares no knobs: sets tpl's knobs to those its `experiment.py --help`
 // shows (numeric flags with defaults, flags with choices: experiments::discover_knobs), run in
 // the sandbox by `executor` in `scratch`. Leaves them empty when there are none, or when

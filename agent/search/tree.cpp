@@ -212,15 +212,10 @@ Expected<ExperimentOutcome> run_tree_search(StageContext& ctx, const store::Idea
     SHOAL_TRY(stored, store::get_node(ctx.store, ranked[i]->id));
     candidates.push_back({stored, ranked[i]->args, "node " + std::to_string(ranked[i]->index)});
   }
-  SHOAL_TRY(seeds, confirm_with_seeds(ctx, idea, candidates, round + 1));
-  out.nodes += seeds.runs;
-  out.failed += seeds.failed;
-  if (seeds.chosen) {
-    out.best_node_id = seeds.chosen->id;
-    out.best_metric = seeds.chosen->metric;
+  SHOAL_TRY(seeds, confirm_into_outcome(ctx, idea, candidates, round + 1, out));
+  if (seeds.chosen)
     for (const auto& n : nodes)
       if (n.id == seeds.chosen->parent_id) chosen_node = &n;
-  }
   // The plots follow the chosen version's path from its draft, then its seed runs.
   std::vector<const TreeNode*> path;
   for (const TreeNode* n = chosen_node; n; n = find_node(nodes, n->parent)) path.insert(path.begin(), n);

@@ -5,10 +5,13 @@
 namespace shoal::agent {
 
 Expected<ExperimentsOut> run_experiments(StageContext& ctx, const ExperimentsIn& in) {
-  std::string name = ctx.offline() ? "sweep" : ctx.settings.search;
+  // Offline: the evolution when asked for, else the one-knob sweep (whatever `search` says).
+  std::string name = ctx.offline() ? (ctx.settings.search == "evolve" ? "evolve" : "sweep") : ctx.settings.search;
   const SearchStrategy* strategy = find_search_strategy(name);
   if (!strategy || (strategy->needs_model && ctx.offline()))
     return fail(ErrorKind::invalid_input, "no experiment search named '" + name + "'");
+  if (!strategy->needs_model && !ctx.offline())
+    return fail(ErrorKind::invalid_input, "search '" + name + "' is the offline agent's; with a model use linear or tree");
   SHOAL_TRY(outcome, strategy->search(ctx, in.idea));
   SHOAL_CHECK(store::set_idea_best_metric(ctx.store, in.idea.id, outcome.best_metric));
   return outcome;

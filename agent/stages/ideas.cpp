@@ -7,9 +7,11 @@
 #include <set>
 
 #include "agent/prompts.hpp"
+#include "agent/search/sweep.hpp"
 #include "agent/stage_llm.hpp"
 #include "core/file.hpp"
 #include "core/log.hpp"
+#include "core/text.hpp"
 #include "core/time.hpp"
 #include "store/runs.hpp"
 
@@ -244,16 +246,40 @@ Expected<std::vector<store::Idea>> generate_ideas(StageContext& ctx) {
 }
 
 
-std::string knob_name(const std::string& flag) {
-  size_t start = flag.find_first_not_of('-');
-  return start == std::string::npos ? flag : flag.substr(start);
+// The offline evolution's one idea ("evolve_knobs"): every knob at once (search=evolve).
+Expected<store::Idea> evolve_idea(StageContext& ctx, const std::vector<store::Idea>& existing) {
+  const auto& m = ctx.tpl.manifest;
+  const std::string name = "evolve_knobs";
+  for (const auto& i : existing)
+    if (i.name == name) return i;
+  std::string metric = m.metric.empty() ? "the headline metric" : m.metric;
+  std::vector<std::string> flags, names;
+  for (const auto& knob : m.knobs) {
+    flags.push_back(knob.flag);
+    names.push_back(knob_name(knob.flag));
+  }
+  store::Idea idea;
+  idea.run_id = ctx.run_id;
+  idea.name = name;
+  idea.title = "Which combination of " + join(names, ", ") + " is best for " + metric + " in " + m.name;
+  idea.idea_json = json{{"Name", name},
+                        {"Title", idea.title},
+                        {"Experiment", "Evolve combinations of the values template.json declares for " + join(flags, ", ") +
+                                           " with a genetic algorithm (" + std::to_string(ctx.settings.evolve_evaluations) +
+                                           " runs) and compare the best with the baseline."},
+                        {"Hypothesis", "The knobs interact: a combination changing several of them beats every "
+                                       "change of one alone."},
+                        {"knobs", flags},
+                        {"search", "evolve"},
+                        {"offline_baseline_agent", true}}
+                       .dump();
+  return store::add_idea(ctx.store, idea);
 }
 
-std::string value_text(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
-
 // The offline agent's ideas: one per knob of the manifest ("sweep_weight_decay"), in manifest
-// order; stored once (a rerun keeps the ideas already stored). invalid_input when the
-// template declares no knobs (the offline agent has nothing to study then).
+// order, or with search=evolve the one idea of the evolution; stored once (a rerun keeps the
+// ideas already stored). invalid_input when the template declares no knobs (the offline agent
+// has nothing to study then).
 Expected<std::vector<store::Idea>> offline_ideas(StageContext& ctx) {
   const auto& m = ctx.tpl.manifest;
   if (m.knobs.empty())
@@ -261,6 +287,10 @@ Expected<std::vector<store::Idea>> offline_ideas(StageContext& ctx) {
                                               " declares no knobs in template.json, so the offline agent has nothing "
                                               "to sweep; add \"knobs\" or run with an LLM (--model)");
   SHOAL_TRY(existing, store::list_ideas(ctx.store, ctx.run_id));
+  if (ctx.settings.search == "evolve") {
+    SHOAL_TRY(idea, evolve_idea(ctx, existing));
+    return std::vector<store::Idea>{idea};
+  }
   std::vector<store::Idea> out;
   for (const auto& knob : m.knobs) {
     std::string name = "sweep_" + knob_name(knob.flag);

@@ -3,7 +3,11 @@ assert what every finished run must satisfy) and the small helpers of the test s
 import collections
 import hashlib
 import json
+import os
+import shutil
 import sqlite3
+import sys
+import tempfile
 import time
 
 FINAL = {"done", "failed", "skipped", "cancelled"}
@@ -37,6 +41,21 @@ def wait_for(predicate, timeout=60, interval=0.05):
             pass
         time.sleep(interval)
     return False
+
+
+def run_test_script(main):
+    """Runs main(shoal, tmp, home) for a test script called as `SCRIPT PATH/TO/shoal`: tmp is a
+    fresh folder (mode 755: the sandbox's users read it), home a Shoal home inside it. Removes
+    tmp afterwards and exits 1 when a check failed."""
+    shoal = os.path.abspath(sys.argv[1])
+    tmp = tempfile.mkdtemp()
+    os.chmod(tmp, 0o755)
+    try:
+        main(shoal, tmp, os.path.join(tmp, "home"))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{len(failures)} failure(s)")
+    sys.exit(1 if failures else 0)
 
 
 def connect(db):

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `shoal template check` and `shoal template baseline` as a user runs them, in the real
 # sandbox: the tiny test template passes, each broken variant of it (made here from tiny,
-# one fault each) fails with a message naming its fault, and the three shipped templates
+# one fault each) fails with a message naming its fault, and the four shipped templates
 # pass check and run their reduced (smoke) baselines.
 # usage: test_template_cli.sh PATH/TO/shoal [--no-shipped]
 set -u
@@ -81,7 +81,7 @@ expect "tiny baseline forced" 0 "stored baseline node-" -- "$shoal" template bas
 expect "not a folder" 4 "no template folder" -- "$shoal" template check "$tmp/nope" --home "$home"
 
 if [ "${2:-}" != "--no-shipped" ]; then
-  for name in grokking diffusion2d charlm; do
+  for name in grokking diffusion2d charlm circle_packing; do
     expect "$name check" 0 "$name: ok" -- "$shoal" template check "$repo/templates/$name" --home "$home"
     expect "$name smoke baseline" 0 "stored baseline node-.*\(smoke\)" -- "$shoal" template baseline "$repo/templates/$name" --smoke --home "$home"
   done
