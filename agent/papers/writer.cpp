@@ -77,7 +77,14 @@ std::vector<paper::LatexProblem> fix_problems(const paper::CompileResult& c, con
 
 std::string claims_text(const paper::ClaimReport& r) {
   std::string out;
-  for (const auto& c : r.unmatched) out += "- " + c.text + " (" + c.section + "): \"..." + c.context + "...\"\n";
+  for (const auto& c : r.unmatched) {
+    out += "- " + c.text + " (" + c.section + "): \"..." + c.context + "...\"";
+    if (c.problem == "wrong_result")
+      out += " -- its sentence names " + c.names + ", but the number is " + c.source;
+    else if (c.problem == "setup_number")
+      out += " -- the number is only in " + c.source + ", and this sentence states it as a result";
+    out += "\n";
+  }
   return out;
 }
 
