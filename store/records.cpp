@@ -132,6 +132,8 @@ json to_json(const Paper& p) {
           {"has_tex", !p.tex_hash.empty()},
           {"pages", value_or_null(p.pages)},
           {"unverified", stored_json(p.unverified_json)},
+          {"verified", unverified_count(p) == 0},
+          {"finished", paper_finished(p)},
           {"citations", stored_json(p.citations_json)},
           {"checks", stored_json(p.checks_json)},
           {"error", p.error},

@@ -125,9 +125,20 @@ TEST_CASE("a paper: blobs as has_*, stored lists embedded") {
           .checks_json = R"({"compiles": true})", .error = "", .created_ms = 11};
   auto j = to_json(p);
   CHECK(keys_of(j) == std::set<std::string>{"id", "idea_id", "attempt", "status", "title", "abstract", "has_pdf",
-                                            "has_tex", "pages", "unverified", "citations", "checks", "error",
-                                            "created_ms"});
+                                            "has_tex", "pages", "unverified", "verified", "finished", "citations",
+                                            "checks", "error", "created_ms"});
   CHECK(j["has_pdf"] == false);
+  // A compiled paper with an unverified number is not finished; with none, it is.
+  CHECK(j["verified"] == false);
+  CHECK(j["finished"] == false);
+  p.unverified_json = "[]";
+  CHECK(to_json(p)["finished"] == true);
+  p.status = "failed";
+  CHECK(to_json(p)["finished"] == false);
+  p.status = "compiled";
+  p.unverified_json = "not json";  // unreadable: not verified
+  CHECK(unverified_count(p) == -1);
+  CHECK(to_json(p)["verified"] == false);
   CHECK(j["has_tex"] == true);
   CHECK(j["unverified"] == json::array({"0.91"}));
   CHECK(j["citations"] == "[oops");
