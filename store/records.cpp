@@ -141,10 +141,13 @@ json to_json(const Paper& p) {
 }
 
 json to_json(const Reproduction& r) {
+  auto counts = reproduction_counts(r.details_json);
   return {{"id", r.id},
           {"paper_id", r.paper_id},
           {"outcome", r.outcome},
           {"details", stored_json(r.details_json)},
+          {"values", counts.values},
+          {"differing", counts.differing},
           {"created_ms", r.created_ms}};
 }
 
@@ -228,7 +231,16 @@ json to_json(const PaperSummary& s) {
           {"thumbnail_id", s.thumbnail_id},
           {"created_ms", s.created_ms},
           {"current", s.current},
-          {"scores", to_json(s.scores)}};
+          {"scores", to_json(s.scores)},
+          {"trust", to_json(s.trust)}};
+}
+
+json to_json(const PaperTrust& t) {
+  return {{"unverified", t.unverified},
+          {"verified", t.unverified == 0},
+          {"reproduction", t.reproduction.empty() ? json(nullptr) : json(t.reproduction)},
+          {"reproduction_values", t.reproduced.values},
+          {"reproduction_differing", t.reproduced.differing}};
 }
 
 json to_json(const IdeaSummary& s) {
@@ -237,6 +249,7 @@ json to_json(const IdeaSummary& s) {
   j["paper_title"] = s.paper_title;
   j["abstract"] = s.abstract;
   j["thumbnail_id"] = s.thumbnail_id;
+  j["trust"] = s.paper_id.empty() ? json(nullptr) : to_json(s.trust);
   j["scores"] = to_json(s.scores);
   return j;
 }
