@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -32,7 +33,7 @@ Words words_of(std::string_view text) {
       while (j < s.size() && (digit(s[j]) || (s[j] == '.' && j + 1 < s.size() && digit(s[j + 1])))) ++j;
       std::string n = s.substr(i, j - i);
       out.words.push_back(n);
-      out.numbers.push_back(std::stod(n));
+      out.numbers.push_back(std::strtod(n.c_str(), nullptr));
       i = j;
     } else if (alnum(s[i])) {
       size_t j = i;

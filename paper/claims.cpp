@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <regex>
 #include <set>
@@ -16,6 +17,11 @@ namespace shoal::paper {
 namespace {
 
 bool is_alpha(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
+
+// Printed numbers as values, never throwing: 400 digits read as infinity, a huge exponent is cut
+// to +-999 (a model's text is not trusted to be sane).
+double to_double(const std::string& s) { return std::strtod(s.c_str(), nullptr); }
+int to_exponent(const std::string& s) { return static_cast<int>(std::clamp(std::strtol(s.c_str(), nullptr, 10), -999L, 999L)); }
 bool is_digit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }
 
 
@@ -194,7 +200,7 @@ void scan_numbers(const std::string& masked, const std::string& original, const 
       size_t e0 = k;
       if (masked[k] == '-' || masked[k] == '+') ++k;
       while (k < masked.size() && is_digit(masked[k])) ++k;
-      exponent = std::stoi(masked.substr(e0, k - e0));
+      exponent = to_exponent(masked.substr(e0, k - e0));
       has_exponent = true;
       i = k;
     } else if (i < masked.size() && is_alpha(masked[i]) &&
@@ -213,7 +219,7 @@ void scan_numbers(const std::string& masked, const std::string& original, const 
       size_t d0 = t;
       while (t < masked.size() && is_digit(masked[t])) ++t;
       if (t == d0) continue;
-      exponent = std::stoi(masked.substr(e0, t - e0));
+      exponent = to_exponent(masked.substr(e0, t - e0));
       has_exponent = true;
       end = t < masked.size() && masked[t] == '}' ? t + 1 : t;
       k = skip_filler(masked, end);
@@ -232,7 +238,7 @@ void scan_numbers(const std::string& masked, const std::string& original, const 
     i = std::max(i, end);
     if (skip || follows_reference_word(masked, start)) continue;
 
-    double value = std::stod(digits) * std::pow(10.0, exponent);
+    double value = to_double(digits) * std::pow(10.0, exponent);
     bool integer = decimals == 0 && !has_exponent;
     if (integer && !percent && value >= 1900 && value <= 2100) continue;  // a year
     if (integer && !percent && value <= options.small_integer) continue;  // a count
@@ -321,7 +327,7 @@ std::vector<std::pair<double, std::string>> text_numbers(const std::string& text
     if (pos > 0 && is_alpha(text[pos - 1])) continue;  // python3, x2
     std::string before = text.substr(pos > 64 ? pos - 64 : 0, std::min<size_t>(pos, 64));
     std::smatch m;
-    out.push_back({std::stod((*it)[1].str()), std::regex_search(before, m, flag) ? m[1].str() : ""});
+    out.push_back({to_double((*it)[1].str()), std::regex_search(before, m, flag) ? m[1].str() : ""});
   }
   return out;
 }
@@ -382,8 +388,10 @@ ClaimReport check_claims(std::string_view tex, const std::vector<KnownValue>& kn
     double v = std::fabs(claim.value), tol = tolerance(claim);
     // The same tests as claim_matches: |k - v| <= tol, or |100 k - v| <= tol.
     std::vector<const KnownValue*> matching;
-    collect(v - tol, v + tol, matching);
-    collect((v - tol) / 100, (v + tol) / 100, matching);
+    if (std::isfinite(v) && std::isfinite(tol) && std::isfinite(v + tol)) {  // 1e999 or 400 digits match nothing
+      collect(v - tol, v + tol, matching);
+      collect((v - tol) / 100, (v + tol) / 100, matching);
+    }
     if (matching.empty()) {
       claim.problem = "no_match";
       report.unmatched.push_back(claim);

@@ -263,3 +263,13 @@ TEST_CASE("numbers of the task description count in setup sentences only") {
   REQUIRE(made_up.unmatched.size() == 1);
   CHECK(made_up.unmatched[0].problem == "no_match");
 }
+
+TEST_CASE("absurd numbers from a model are claims that match nothing, never an exception") {
+  std::string nines(400, '9');
+  auto r = check_labelled("", "We reach " + nines + ", then 1e999999999999 and $2 \\times 10^{99999999999}$ and 3e-99999999999.");
+  CHECK(r.checked.size() == 4);
+  CHECK(unmatched_texts(r).size() == 4);
+  REQUIRE(r.unmatched.size() == 4);
+  for (int i = 0; i < 3; ++i) CHECK(r.unmatched[i].problem == "no_match");  // infinite: compared with nothing
+  CHECK(r.unmatched[3].value == 0);  // 3e-99999999999 is 0, and no result of the runs is 0
+}
