@@ -23,6 +23,7 @@
 #include "store/ideas.hpp"
 #include "store/llm_calls.hpp"
 #include "store/nodes.hpp"
+#include "store/papers.hpp"
 
 namespace shoal::agent {
 namespace fs = std::filesystem;
@@ -181,7 +182,9 @@ Status wait_for_provider(store::Store& store, const std::string& run_id, llm::Cl
   }
 }
 
-RunSummary summarize(store::Store& store, const std::string& run_id) {
+}  // namespace
+
+RunSummary summarize_run(store::Store& store, const std::string& run_id) {
   RunSummary s;
   s.run_id = run_id;
   if (auto ideas = store::list_ideas(store, run_id); ideas.ok()) {
@@ -199,10 +202,10 @@ RunSummary summarize(store::Store& store, const std::string& run_id) {
     s.tokens_in = cached->tokens_in;
     s.cached_input_share = cached->share();
   }
+  if (auto papers = store::run_papers(store, run_id); papers.ok())
+    for (const auto& p : *papers) ++(store::paper_finished(p) ? s.papers_finished : s.papers_unverified);
   return s;
 }
-
-}  // namespace
 
 Expected<store::Run> create_run(const Config& config, const fs::path& template_dir) {
   if (auto problems = experiments::check_template_files(template_dir); !problems.empty()) {
@@ -279,7 +282,7 @@ Expected<RunSummary> drive_run(const Config& config, const std::string& run_id, 
   SHOAL_TRY(store, Session(config).open_store(store::OpenMode::existing));
   SHOAL_TRY(run, store::get_run(store, run_id));
   if (run.status == "done" || run.status == "cancelled") {
-    RunSummary s = summarize(store, run_id);
+    RunSummary s = summarize_run(store, run_id);
     s.status = run.status;
     s.message = "run " + run_id + " is already " + run.status + "; nothing to do";
     return s;
@@ -356,7 +359,7 @@ Expected<RunSummary> drive_run(const Config& config, const std::string& run_id, 
     outcome = run_pipeline(ctx);
   }
 
-  RunSummary summary = summarize(store, run_id);
+  RunSummary summary = summarize_run(store, run_id);
   summary.seconds = clock.seconds();
   std::string status, message;
   if (watchdog.cancelled_by_user()) {
@@ -391,7 +394,7 @@ Expected<RunSummary> drive_run(const Config& config, const std::string& run_id, 
   } else {
     status = "done";
   }
-  summary = summarize(store, run_id);
+  summary = summarize_run(store, run_id);
   summary.seconds = clock.seconds();
   summary.cpu_s = process_cpu_s() - cpu_at_start;
   summary.status = status;
@@ -399,6 +402,8 @@ Expected<RunSummary> drive_run(const Config& config, const std::string& run_id, 
   SHOAL_CHECK(store::set_run_status(store, run_id, status, message));
   SHOAL_CHECK(record_event(store, {0, run_id, "", "run_" + status, message.empty() ? status : message,
                                    nlohmann::json{{"done", summary.done}, {"failed", summary.failed},
+                                                  {"papers_finished", summary.papers_finished},
+                                                  {"papers_unverified", summary.papers_unverified},
                                                   {"cost_usd", summary.cost_usd}, {"seconds", summary.seconds},
                                                   {"cpu_s", summary.cpu_s}}
                                        .dump(),

@@ -42,6 +42,9 @@ struct RunSummary {
   std::string status;  // done, paused, cancelled, failed
   int ideas = 0, done = 0, failed = 0, skipped = 0, parked = 0;
   int novelty_unchecked = 0;  // ideas whose novelty check reached no literature engine
+  // Each idea's newest compiled paper: finished (every number tied to a stored result), or
+  // unverified (some number is not; it is not a finished paper).
+  int papers_finished = 0, papers_unverified = 0;
   double cost_usd = 0;
   int64_t tokens_in = 0;         // input tokens of the run's LLM calls
   double cached_input_share = 0;  // the share of them the provider served from its prompt cache
@@ -54,6 +57,9 @@ struct RunSummary {
 // or cancelled (shoal cancel). Also how `shoal resume` continues a run. The run's stored
 // settings apply, except those `config` sets on the command line (--set key=value), which
 // override them and are recorded as a settings_overridden event.
+// The counts of a run as they stand in the store (ideas by status, papers, cost, tokens).
+RunSummary summarize_run(store::Store& store, const std::string& run_id);
+
 Expected<RunSummary> drive_run(const Config& config, const std::string& run_id, const DriveOptions& options);
 
 // Marks the run cancelled; a running orchestrator sees it within its heartbeat interval

@@ -89,6 +89,12 @@ void ProgressDisplay::finish(const agent::RunSummary& s) {
   std::printf("run %s %s: %d idea(s): %d done, %d failed, %d skipped, %d parked; LLM cost $%.4f; %.1f s (orchestrator CPU %.2f s)\n",
               s.run_id.c_str(), s.status.c_str(), s.ideas, s.done, s.failed, s.skipped, s.parked, s.cost_usd,
               s.seconds, s.cpu_s);
+  if (s.papers_finished + s.papers_unverified > 0)
+    std::printf("papers: %d finished%s\n", s.papers_finished,
+                s.papers_unverified == 0 ? ""
+                                         : (", " + std::to_string(s.papers_unverified) +
+                                            " unverified (numbers that match no stored result; not counted as finished)")
+                                               .c_str());
   if (s.tokens_in > 0)
     std::printf("LLM input tokens: %lld, %.0f%% of them served from the provider's prompt cache\n",
                 static_cast<long long>(s.tokens_in), 100 * s.cached_input_share);

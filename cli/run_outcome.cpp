@@ -104,6 +104,7 @@ void print_run_outcome(Context& ctx, const std::string& run_id, std::ostream& ou
   auto ideas = store::list_ideas(store, run_id).value();
   std::string home = ctx.home().string();
   std::vector<std::string> paper_ids;
+  int finished = 0, unverified = 0;
   out << "\nwhat came out:\n";
   if (ideas.empty()) out << "  no ideas yet\n";
   for (const auto& idea : ideas) {
@@ -118,6 +119,15 @@ void print_run_outcome(Context& ctx, const std::string& run_id, std::ostream& ou
     std::string verified = !checks.is_object() || !checks.contains("passed") ? "checks not run"
                            : checks.value("passed", false)                  ? "checks passed"
                                                                              : "checks failed";
+    if (store::paper_finished(*paper)) {
+      ++finished;
+    } else {
+      ++unverified;
+      int n = store::unverified_count(*paper);
+      verified = "UNVERIFIED (" + (n < 0 ? std::string("its claim check is unreadable")
+                                         : std::to_string(n) + " number(s) match no stored result") +
+                 "; not a finished paper) · " + verified;
+    }
     auto summary = store::paper_summary(store, paper->id).value();
     char score[64] = "no review";
     if (summary.scores.score) std::snprintf(score, sizeof score, "review score %.2f", *summary.scores.score);
@@ -129,6 +139,9 @@ void print_run_outcome(Context& ctx, const std::string& run_id, std::ostream& ou
     out << "  no paper was written\n";
     return;
   }
+  out << "  " << finished << " finished paper(s)";
+  if (unverified > 0) out << ", " << unverified << " unverified (not counted as finished)";
+  out << "\n";
   const auto& cfg = ctx.config();
   std::string host = cfg.get("web_host") == "0.0.0.0" ? "127.0.0.1" : cfg.get("web_host");
   std::string url = "http://" + host + ":" + cfg.get("web_port");

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <regex>
 #include <set>
 
 #include "experiments/results_digest.hpp"
+#include "paper/attribution.hpp"
 #include "paper/tex_text.hpp"
 #include "core/text.hpp"
 
@@ -15,6 +17,11 @@ namespace shoal::paper {
 namespace {
 
 bool is_alpha(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
+
+// Printed numbers as values, never throwing: 400 digits read as infinity, a huge exponent is cut
+// to +-999 (a model's text is not trusted to be sane).
+double to_double(const std::string& s) { return std::strtod(s.c_str(), nullptr); }
+int to_exponent(const std::string& s) { return static_cast<int>(std::clamp(std::strtol(s.c_str(), nullptr, 10), -999L, 999L)); }
 bool is_digit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }
 
 
@@ -86,6 +93,7 @@ std::string mask_commands(const std::string& text) {
 struct Span {
   std::string title;
   size_t begin = 0, end = 0;
+  bool setup = false;
 };
 
 // The abstract and the sections whose title names one of options.sections.
@@ -97,7 +105,12 @@ std::vector<Span> checked_spans(const std::string& tex, const ClaimOptions& opti
     std::string title = lower(section.title);
     if (std::any_of(options.sections.begin(), options.sections.end(),
                     [&](const std::string& w) { return title.find(lower(w)) != std::string::npos; }))
-      spans.push_back({section.title, section.body_begin, section.body_end});
+    {
+      bool setup = title.find("result") == std::string::npos &&
+                   std::any_of(options.setup_sections.begin(), options.setup_sections.end(),
+                               [&](const std::string& w) { return title.find(lower(w)) != std::string::npos; });
+      spans.push_back({section.title, section.body_begin, section.body_end, setup});
+    }
   }
   return spans;
 }
@@ -144,6 +157,7 @@ std::string one_line(std::string_view s) {
 // Reads the numbers of masked[begin, end); `original` gives the printed text and context.
 void scan_numbers(const std::string& masked, const std::string& original, const Span& span,
                   const ClaimOptions& options, std::vector<Claim>& out) {
+  SpanLayout layout(masked, original, span.begin, span.end, span.setup);
   size_t i = span.begin;
   while (i < span.end) {
     char c = masked[i];
@@ -186,7 +200,7 @@ void scan_numbers(const std::string& masked, const std::string& original, const 
       size_t e0 = k;
       if (masked[k] == '-' || masked[k] == '+') ++k;
       while (k < masked.size() && is_digit(masked[k])) ++k;
-      exponent = std::stoi(masked.substr(e0, k - e0));
+      exponent = to_exponent(masked.substr(e0, k - e0));
       has_exponent = true;
       i = k;
     } else if (i < masked.size() && is_alpha(masked[i]) &&
@@ -205,7 +219,7 @@ void scan_numbers(const std::string& masked, const std::string& original, const 
       size_t d0 = t;
       while (t < masked.size() && is_digit(masked[t])) ++t;
       if (t == d0) continue;
-      exponent = std::stoi(masked.substr(e0, t - e0));
+      exponent = to_exponent(masked.substr(e0, t - e0));
       has_exponent = true;
       end = t < masked.size() && masked[t] == '}' ? t + 1 : t;
       k = skip_filler(masked, end);
@@ -224,7 +238,7 @@ void scan_numbers(const std::string& masked, const std::string& original, const 
     i = std::max(i, end);
     if (skip || follows_reference_word(masked, start)) continue;
 
-    double value = std::stod(digits) * std::pow(10.0, exponent);
+    double value = to_double(digits) * std::pow(10.0, exponent);
     bool integer = decimals == 0 && !has_exponent;
     if (integer && !percent && value >= 1900 && value <= 2100) continue;  // a year
     if (integer && !percent && value <= options.small_integer) continue;  // a count
@@ -241,6 +255,7 @@ void scan_numbers(const std::string& masked, const std::string& original, const 
     claim.section = span.title;
     size_t ctx_begin = start > 60 ? start - 60 : 0;
     claim.context = one_line(original.substr(ctx_begin, std::min(end + 60, original.size()) - ctx_begin));
+    claim.where = layout.context(start, end);
     out.push_back(claim);
   }
 }
@@ -269,9 +284,53 @@ std::map<std::string, double> numbers_of(const std::string& json_text) {
   return out;
 }
 
-}  // namespace
+// The labels of a digest path: "/x_plus_y/means/val_acc" is the mean of val_acc on x_plus_y,
+// "/*/means/val_acc" its mean over conditions, "/seir/solution[max]" the largest value of an array.
+KnownValue labelled(double value, const std::string& path, const std::string& run) {
+  KnownValue k;
+  k.value = value;
+  k.run = run;
+  std::string p = path;
+  k.statistic = "value";
+  if (auto bracket = p.rfind('['); bracket != std::string::npos && p.back() == ']') {
+    k.statistic = p.substr(bracket + 1, p.size() - bracket - 2);
+    p = p.substr(0, bracket);
+  }
+  std::vector<std::string> parts;
+  for (size_t b = 0, e; b < p.size(); b = e + 1) {
+    e = std::min(p.find('/', b), p.size());
+    if (e > b) parts.push_back(p.substr(b, e - b));
+  }
+  static const std::map<std::string, std::string, std::less<>> statistics = {
+      {"means", "mean"}, {"mean", "mean"}, {"stderrs", "stderr"}, {"stderr", "stderr"}, {"sems", "stderr"},
+      {"stds", "std"},   {"std", "std"}};
+  for (size_t i = 0; i < parts.size(); ++i) {
+    auto s = statistics.find(parts[i]);
+    if (s == statistics.end() || i + 1 >= parts.size()) continue;
+    k.statistic = s->second;
+    k.condition = i > 0 && parts[0] != "*" ? parts[0] : "";
+    k.metric = parts.back();
+    return k;
+  }
+  if (!parts.empty()) k.metric = parts.back();
+  if (parts.size() > 1) k.condition = parts[0];
+  return k;
+}
 
-namespace {
+// The numbers of a text with the flag each is the value of ("--lr 0.001", "--lr=0.001"; "" for others).
+std::vector<std::pair<double, std::string>> text_numbers(const std::string& text) {
+  static const std::regex number(R"((\d+(?:\.\d+)?(?:[eE][-+]?\d+)?))");
+  static const std::regex flag(R"(--([A-Za-z][A-Za-z0-9_-]*)[= ]+$)");
+  std::vector<std::pair<double, std::string>> out;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), number); it != std::sregex_iterator(); ++it) {
+    size_t pos = static_cast<size_t>(it->position(0));
+    if (pos > 0 && is_alpha(text[pos - 1])) continue;  // python3, x2
+    std::string before = text.substr(pos > 64 ? pos - 64 : 0, std::min<size_t>(pos, 64));
+    std::smatch m;
+    out.push_back({to_double((*it)[1].str()), std::regex_search(before, m, flag) ? m[1].str() : ""});
+  }
+  return out;
+}
 
 // How far a value may be from the printed number and still print as it: half a unit of the
 // last printed digit (and a hair more for floating point).
@@ -279,13 +338,23 @@ double tolerance(const Claim& claim) {
   return 0.5 * std::pow(10.0, -claim.decimals) * (1 + 1e-9) + 1e-12 * std::max(1.0, std::fabs(claim.value));
 }
 
-// True when a value of the sorted list lies in [low, high].
-bool any_between(const std::vector<double>& sorted, double low, double high) {
-  auto it = std::lower_bound(sorted.begin(), sorted.end(), low);
-  return it != sorted.end() && *it <= high;
-}
-
 }  // namespace
+
+std::string KnownValue::describe() const {
+  auto of = [](const std::string& prefix, const std::string& s) { return s.empty() ? "" : prefix + s; };
+  switch (origin) {
+    case Origin::task: return "the task description";
+    case Origin::metric_name: return "the metric name " + metric;
+    case Origin::setting: return metric.empty() ? "a command line" : "the setting " + metric + " of a command";
+    case Origin::comparison:
+      return statistic + " of " + (run.empty() ? "a run" : run) + " vs the baseline" + of(" in ", metric) +
+             of(" on ", condition);
+    case Origin::result: break;
+  }
+  std::string out = metric.empty() ? "value" : metric;
+  if (!statistic.empty() && statistic != "value") out += " " + statistic;
+  return out + of(" of ", run) + of(" on ", condition);
+}
 
 bool claim_matches(const Claim& claim, double known) {
   double k = std::fabs(known);
@@ -304,47 +373,92 @@ std::vector<Claim> extract_claims(std::string_view tex, const ClaimOptions& opti
   return out;
 }
 
-ClaimReport check_claims(std::string_view tex, const std::vector<double>& known, const ClaimOptions& options) {
+ClaimReport check_claims(std::string_view tex, const std::vector<KnownValue>& known, const ClaimOptions& options) {
   ClaimReport report;
   report.checked = extract_claims(tex, options);
-  std::vector<double> sorted;
-  for (double k : known) sorted.push_back(std::fabs(k));
-  std::sort(sorted.begin(), sorted.end());
-  for (const auto& claim : report.checked) {
+  std::vector<std::pair<double, const KnownValue*>> sorted;
+  for (const auto& k : known) sorted.push_back({std::fabs(k.value), &k});
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  auto collect = [&](double low, double high, std::vector<const KnownValue*>& out) {
+    auto it = std::lower_bound(sorted.begin(), sorted.end(), low, [](const auto& a, double v) { return a.first < v; });
+    for (; it != sorted.end() && it->first <= high; ++it) out.push_back(it->second);
+  };
+  Attributor attributor(known);
+  for (auto& claim : report.checked) {
     double v = std::fabs(claim.value), tol = tolerance(claim);
     // The same tests as claim_matches: |k - v| <= tol, or |100 k - v| <= tol.
-    if (!any_between(sorted, v - tol, v + tol) && !any_between(sorted, (v - tol) / 100, (v + tol) / 100))
+    std::vector<const KnownValue*> matching;
+    if (std::isfinite(v) && std::isfinite(tol) && std::isfinite(v + tol)) {  // 1e999 or 400 digits match nothing
+      collect(v - tol, v + tol, matching);
+      collect((v - tol) / 100, (v + tol) / 100, matching);
+    }
+    if (matching.empty()) {
+      claim.problem = "no_match";
       report.unmatched.push_back(claim);
+    } else if (!attributor.attribute(claim, matching)) {
+      report.unmatched.push_back(claim);
+    }
   }
   return report;
 }
 
-std::vector<double> known_numbers(const std::vector<std::string>& metrics_jsons, const std::string& baseline_json,
-                                  const std::vector<std::string>& extra_texts) {
-  std::vector<double> out;
-  auto baseline = numbers_of(baseline_json);
-  for (const auto& [path, v] : baseline) out.push_back(v);
-  for (const auto& text : metrics_jsons) {
-    for (const auto& [path, v] : numbers_of(text)) {
-      out.push_back(v);
+ClaimReport check_claims(std::string_view tex, const std::vector<double>& known, const ClaimOptions& options) {
+  std::vector<KnownValue> values;
+  for (double k : known) values.push_back({.value = k});
+  return check_claims(tex, values, options);
+}
+
+std::vector<KnownValue> known_values(const ResultSet& results) {
+  using Origin = KnownValue::Origin;
+  std::vector<KnownValue> out;
+  std::map<std::string, double> baseline;
+  if (results.baseline) {
+    baseline = numbers_of(results.baseline->metrics_json);
+    for (const auto& [path, v] : baseline) out.push_back(labelled(v, path, results.baseline->label));
+  }
+  for (const auto& run : results.runs) {
+    for (const auto& [path, v] : numbers_of(run.metrics_json)) {
+      KnownValue k = labelled(v, path, run.label);
+      out.push_back(k);
       auto b = baseline.find(path);
       if (b == baseline.end() || path.find("stderr") != std::string::npos) continue;
+      k.origin = Origin::comparison;
       double base = b->second;
-      out.push_back(v - base);
+      auto add = [&](double value, const char* statistic) {
+        k.value = value;
+        k.statistic = statistic;
+        out.push_back(k);
+      };
+      add(v - base, "difference");
       if (base != 0) {
-        out.push_back(v / base);
-        out.push_back((v - base) / base * 100);
+        add(v / base, "ratio");
+        add((v - base) / base * 100, "change");
       }
       if (v != 0) {
-        out.push_back(base / v);
-        out.push_back((base - v) / v * 100);
+        add(base / v, "ratio");
+        add((base - v) / v * 100, "change");
       }
     }
   }
-  static const std::regex number(R"((\d+(?:\.\d+)?(?:[eE][-+]?\d+)?))");
-  for (const auto& text : extra_texts)
-    for (auto it = std::sregex_iterator(text.begin(), text.end(), number); it != std::sregex_iterator(); ++it)
-      out.push_back(std::stod((*it)[1].str()));
+  auto add_text = [&](const std::string& text, Origin origin, const std::string& metric) {
+    for (const auto& [v, flag] : text_numbers(text))
+      out.push_back({.value = v, .origin = origin, .metric = origin == Origin::setting ? flag : metric});
+  };
+  for (const auto& run : results.runs) add_text(run.command, Origin::setting, "");
+  if (results.baseline) add_text(results.baseline->command, Origin::setting, "");
+  for (const auto& m : results.metric_names) add_text(m, Origin::metric_name, m);
+  for (const auto& t : results.setup_texts) add_text(t, Origin::task, "");
+  return out;
+}
+
+std::vector<double> known_numbers(const std::vector<std::string>& metrics_jsons, const std::string& baseline_json,
+                                  const std::vector<std::string>& extra_texts) {
+  ResultSet results;
+  results.baseline = RunNumbers{"baseline", baseline_json, ""};
+  for (const auto& m : metrics_jsons) results.runs.push_back({"", m, ""});
+  results.setup_texts = extra_texts;
+  std::vector<double> out;
+  for (const auto& k : known_values(results)) out.push_back(k.value);
   return out;
 }
 
@@ -352,7 +466,7 @@ nlohmann::json unmatched_json(const ClaimReport& report) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& c : report.unmatched)
     out.push_back({{"text", c.text}, {"value", c.value}, {"percent", c.percent}, {"section", c.section},
-                   {"context", c.context}});
+                   {"context", c.context}, {"problem", c.problem}, {"names", c.names}, {"source", c.source}});
   return out;
 }
 

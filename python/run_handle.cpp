@@ -120,7 +120,8 @@ json RunHandle::result() const {
   if (!outcome_->ok()) throw Failure(outcome_->error());
   const auto& s = outcome_->value();
   return {{"run_id", s.run_id}, {"status", s.status}, {"ideas", s.ideas}, {"done", s.done}, {"failed", s.failed},
-          {"skipped", s.skipped}, {"parked", s.parked}, {"cost_usd", s.cost_usd}, {"seconds", s.seconds},
+          {"skipped", s.skipped}, {"parked", s.parked}, {"papers_finished", s.papers_finished},
+          {"papers_unverified", s.papers_unverified}, {"cost_usd", s.cost_usd}, {"seconds", s.seconds},
           {"message", s.message}};
 }
 

@@ -24,6 +24,24 @@ const char* kThumbnail =
     "coalesce((SELECT min(a.id) FROM artifacts a WHERE a.owner_kind = 'paper' AND a.owner_id = c.paper_id "
     "AND a.kind = 'page_image'), 0)";
 
+// The PaperTrust columns of the paper in p (papers) and c.paper_id: the length of its
+// unverified list (-1 when that is not a JSON array), its newest reproduction's outcome and details.
+const char* kTrustColumns =
+    "CASE WHEN json_valid(coalesce(p.unverified_json, '[]')) THEN CASE WHEN json_type(coalesce(p.unverified_json, '[]')) = "
+    "'array' THEN json_array_length(coalesce(p.unverified_json, '[]')) ELSE -1 END ELSE -1 END, "
+    "coalesce((SELECT r.outcome FROM reproductions r WHERE r.paper_id = c.paper_id ORDER BY r.created_ms DESC, r.id DESC "
+    "LIMIT 1), ''), "
+    "coalesce((SELECT r.details_json FROM reproductions r WHERE r.paper_id = c.paper_id ORDER BY r.created_ms DESC, "
+    "r.id DESC LIMIT 1), '{}')";
+
+PaperTrust trust_from_row(SQLite::Statement& q, int first) {
+  PaperTrust t;
+  t.unverified = q.getColumn(first).getInt();
+  t.reproduction = q.getColumn(first + 1).getString();
+  t.reproduced = reproduction_counts(q.getColumn(first + 2).getString());
+  return t;
+}
+
 std::optional<double> optional_double(const SQLite::Column& c) {
   if (c.isNull()) return std::nullopt;
   return c.getDouble();
@@ -49,7 +67,7 @@ PaperScores scores_from_row(SQLite::Statement& q, int first) {
 std::string paper_summary_select(const std::string& from = "paper_catalog c") {
   return std::string("SELECT c.paper_id, c.idea_id, i.name, c.run_id, p.attempt, p.status, p.title, "
                      "substr(p.abstract, 1, 400), p.pages, p.pdf_hash IS NOT NULL, ") +
-         kThumbnail + ", c.created_ms, c.current, " + kScoreColumns + " FROM " + from +
+         kThumbnail + ", c.created_ms, c.current, " + kScoreColumns + ", " + kTrustColumns + " FROM " + from +
          " JOIN papers p ON p.id = c.paper_id JOIN ideas i ON i.id = c.idea_id ";
 }
 
@@ -69,6 +87,7 @@ PaperSummary paper_summary_from_row(SQLite::Statement& q) {
   s.created_ms = q.getColumn(11).getInt64();
   s.current = q.getColumn(12).getInt() != 0;
   s.scores = scores_from_row(q, 13);
+  s.trust = trust_from_row(q, 13 + kScoreColumnCount);
   return s;
 }
 
@@ -286,7 +305,7 @@ Expected<std::vector<IdeaSummary>> find_ideas(Store& store, const IdeaQuery& que
   return store.read([&](SQLite::Database& db) -> Expected<std::vector<IdeaSummary>> {
     SQLite::Statement q(db, std::string("SELECT i.id, coalesce(c.paper_id, ''), coalesce(p.title, ''), "
                                         "coalesce(substr(p.abstract, 1, 400), ''), ") +
-                                kThumbnail + ", " + kScoreColumns +
+                                kThumbnail + ", " + kScoreColumns + ", " + kTrustColumns +
                                 " FROM ideas i LEFT JOIN paper_catalog c ON c.idea_id = i.id AND c.current = 1 "
                                 "LEFT JOIN papers p ON p.id = c.paper_id WHERE 1 = 1" +
                                 filter.sql + order_by(sort, query.descending, "i.created_ms"));
@@ -303,6 +322,7 @@ Expected<std::vector<IdeaSummary>> find_ideas(Store& store, const IdeaQuery& que
       s.abstract = q.getColumn(3).getString();
       s.thumbnail_id = q.getColumn(4).getInt64();
       s.scores = scores_from_row(q, 5);
+      if (!s.paper_id.empty()) s.trust = trust_from_row(q, 5 + kScoreColumnCount);
       out.push_back(std::move(s));
     }
     return out;

@@ -13,6 +13,7 @@
 
 #include "store/db.hpp"
 #include "store/ideas.hpp"
+#include "store/reproductions.hpp"
 
 namespace shoal::store {
 
@@ -49,6 +50,14 @@ struct PaperQuery {
   int offset = 0, limit = 50;         // limit is capped at 500
 };
 
+// What a reader can trust of a paper: whether its numbers are tied to stored results, and
+// whether its runs came out the same when `shoal reproduce` re-ran them.
+struct PaperTrust {
+  int unverified = 0;          // numbers the claim check could not tie to a result (-1: the list is unreadable)
+  std::string reproduction;    // the newest reproduction's outcome: reproduced, differs; "" when never re-run
+  ReproductionCounts reproduced;  // its values compared and those that differ
+};
+
 // One row of a paper list: the paper, its idea and its aggregates.
 struct PaperSummary {
   std::string paper_id, idea_id, idea_name, run_id;
@@ -61,6 +70,7 @@ struct PaperSummary {
   int64_t created_ms = 0;
   bool current = false;               // the newest compiled attempt of its idea
   PaperScores scores;
+  PaperTrust trust;
 };
 
 struct PaperPage {
@@ -85,6 +95,7 @@ struct IdeaSummary {
   std::string paper_title, abstract;  // abstract: the first 400 characters
   int64_t thumbnail_id = 0;
   PaperScores scores;
+  PaperTrust trust;                   // of its paper (empty when it has none)
 };
 
 struct IdeaQuery {

@@ -1,5 +1,7 @@
 #include "store/papers.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "core/time.hpp"
 
 namespace shoal::store {
@@ -88,6 +90,13 @@ Expected<std::vector<Paper>> list_papers(Store& store, const std::string& idea_i
     return out;
   });
 }
+
+int unverified_count(const Paper& paper) {
+  auto j = nlohmann::json::parse(paper.unverified_json, nullptr, false);
+  return j.is_array() ? static_cast<int>(j.size()) : -1;
+}
+
+bool paper_finished(const Paper& paper) { return paper.status == "compiled" && unverified_count(paper) == 0; }
 
 Expected<std::optional<Paper>> best_paper(Store& store, const std::string& idea_id) {
   return store.read([&](SQLite::Database& db) -> Expected<std::optional<Paper>> {

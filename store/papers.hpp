@@ -37,4 +37,11 @@ Expected<std::optional<Paper>> best_paper(Store& store, const std::string& idea_
 // The best paper of each idea of a run.
 Expected<std::vector<Paper>> run_papers(Store& store, const std::string& run_id);
 
+// How many numbers of the paper the claim check could not tie to a stored result (the
+// length of unverified_json; -1 when that is not a JSON array, which counts as unverified).
+int unverified_count(const Paper& paper);
+// A finished paper: compiled, and every number it states is tied to a stored result. A
+// compiled paper with unverified numbers is "unverified" and never counts as finished.
+bool paper_finished(const Paper& paper);
+
 }  // namespace shoal::store

@@ -133,6 +133,8 @@ json to_json(const Paper& p) {
           {"has_tex", !p.tex_hash.empty()},
           {"pages", value_or_null(p.pages)},
           {"unverified", stored_json(p.unverified_json)},
+          {"verified", unverified_count(p) == 0},
+          {"finished", paper_finished(p)},
           {"citations", stored_json(p.citations_json)},
           {"checks", stored_json(p.checks_json)},
           {"error", p.error},
@@ -140,10 +142,13 @@ json to_json(const Paper& p) {
 }
 
 json to_json(const Reproduction& r) {
+  auto counts = reproduction_counts(r.details_json);
   return {{"id", r.id},
           {"paper_id", r.paper_id},
           {"outcome", r.outcome},
           {"details", stored_json(r.details_json)},
+          {"values", counts.values},
+          {"differing", counts.differing},
           {"created_ms", r.created_ms}};
 }
 
@@ -227,7 +232,16 @@ json to_json(const PaperSummary& s) {
           {"thumbnail_id", s.thumbnail_id},
           {"created_ms", s.created_ms},
           {"current", s.current},
-          {"scores", to_json(s.scores)}};
+          {"scores", to_json(s.scores)},
+          {"trust", to_json(s.trust)}};
+}
+
+json to_json(const PaperTrust& t) {
+  return {{"unverified", t.unverified},
+          {"verified", t.unverified == 0},
+          {"reproduction", t.reproduction.empty() ? json(nullptr) : json(t.reproduction)},
+          {"reproduction_values", t.reproduced.values},
+          {"reproduction_differing", t.reproduced.differing}};
 }
 
 json to_json(const IdeaSummary& s) {
@@ -236,6 +250,7 @@ json to_json(const IdeaSummary& s) {
   j["paper_title"] = s.paper_title;
   j["abstract"] = s.abstract;
   j["thumbnail_id"] = s.thumbnail_id;
+  j["trust"] = s.paper_id.empty() ? json(nullptr) : to_json(s.trust);
   j["scores"] = to_json(s.scores);
   return j;
 }

@@ -53,6 +53,8 @@ nlohmann::json to_json(const StageExecution& stage);
 // Every name of score_names() (null when unset), ai_count, human_count, decision, human_decision.
 nlohmann::json to_json(const PaperScores& scores);
 nlohmann::json to_json(const PaperSummary& summary);
+// {"unverified", "verified", "reproduction" (null when never re-run), "reproduction_values", "reproduction_differing"}
+nlohmann::json to_json(const PaperTrust& t);
 // The idea's keys, then paper_id, paper_title, abstract, thumbnail_id and scores.
 nlohmann::json to_json(const IdeaSummary& summary);
 nlohmann::json to_json(const AgreementRow& row);

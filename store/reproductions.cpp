@@ -1,5 +1,7 @@
 #include "store/reproductions.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "core/time.hpp"
 
 namespace shoal::store {
@@ -18,6 +20,20 @@ Reproduction from_row(SQLite::Statement& q) {
 }
 
 }  // namespace
+
+ReproductionCounts reproduction_counts(std::string_view details_json) {
+  ReproductionCounts out;
+  auto details = nlohmann::json::parse(details_json, nullptr, false);
+  if (!details.is_object() || !details.contains("runs") || !details["runs"].is_array()) return out;
+  for (const auto& run : details["runs"]) {
+    if (!run.is_object() || !run.contains("metrics") || !run["metrics"].is_array()) continue;
+    for (const auto& m : run["metrics"]) {
+      ++out.values;
+      if (!m.is_object() || !m.value("match", false)) ++out.differing;
+    }
+  }
+  return out;
+}
 
 Expected<Reproduction> add_reproduction(Store& store, Reproduction r) {
   if (r.outcome != "reproduced" && r.outcome != "differs")

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/db.hpp"
@@ -27,5 +28,13 @@ Expected<Reproduction> add_reproduction(Store& store, Reproduction reproduction)
 Expected<std::optional<Reproduction>> latest_reproduction(Store& store, const std::string& paper_id);
 // Every reproduction of a paper, oldest first.
 Expected<std::vector<Reproduction>> list_reproductions(Store& store, const std::string& paper_id);
+
+// The values a reproduction compared (every metric of every re-run) and how many of them came
+// out outside their tolerance or were not measured; {0, 0} for details that are not
+// agent/reproduce.cpp's JSON.
+struct ReproductionCounts {
+  int values = 0, differing = 0;
+};
+ReproductionCounts reproduction_counts(std::string_view details_json);
 
 }  // namespace shoal::store

@@ -58,6 +58,7 @@ Response api_paper(Call& call) {
   j["idea"] = {{"id", idea->id}, {"name", idea->name}, {"title", idea->title}, {"status", idea->status}};
   j["scores"] = store::to_json(summary->scores);
   j["current"] = summary->current;
+  j["trust"] = store::to_json(summary->trust);
   j["thumbnail_id"] = summary->thumbnail_id;
   j["reviews"] = store::to_json(*reviews);
   j["artifacts"] = store::to_json(*artifacts);

@@ -9,6 +9,7 @@
 #include "paper/citations.hpp"
 #include "paper/figures.hpp"
 #include "paper/review_form.hpp"
+#include "paper/unverified_note.hpp"
 #include "tools/bibtex.hpp"
 
 namespace shoal::agent {
@@ -73,17 +74,19 @@ Expected<OfflinePaperResult> write_offline_paper(store::Store& store, experiment
 
   auto bib_keys = tools::bib_keys(ws.template_bib);
   auto cleaned = paper::drop_unknown_citations(paper::offline_paper_tex(in), bib_keys);
-  SHOAL_CHECK(write_sources(ws, cleaned.tex, ws.template_bib));
+  auto claims = paper::check_claims(cleaned.tex, evidence_numbers(ev, tpl));
+  std::string tex = paper::with_unverified_note(cleaned.tex, static_cast<int>(claims.unmatched.size()));
+  SHOAL_CHECK(write_sources(ws, tex, ws.template_bib));
   experiments::CancelToken never;
   SHOAL_TRY(compiled, paper::compile_latex(executor, ws.dir,
                                            {.main = ws.main, .timeout_s = options.latex_timeout_s,
                                             .overfull_threshold_pt = options.overfull_pt, .page_limit = options.page_limit},
                                            options.cancel ? *options.cancel : never));
   AttemptRecord attempt;
-  attempt.tex = cleaned.tex;
+  attempt.tex = tex;
   attempt.bib = ws.template_bib;
   attempt.compile = &compiled;
-  attempt.claims = paper::check_claims(cleaned.tex, evidence_numbers(ev, tpl));
+  attempt.claims = std::move(claims);
   auto cited = tools::cited_keys(cleaned.tex);
   attempt.checks = paper::make_checks(&compiled, attempt.claims, paper::check_figures(cleaned.tex, ws.figure_files), cited,
                                       bib_keys, options.page_limit);

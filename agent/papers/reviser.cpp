@@ -2,6 +2,7 @@
 
 #include "agent/prompts.hpp"
 #include "agent/papers/writer.hpp"
+#include "paper/unverified_note.hpp"
 #include "store/blobs.hpp"
 #include "store/papers.hpp"
 #include "store/reviews.hpp"
@@ -54,7 +55,8 @@ Expected<WriteupResult> revise_paper(store::Store& store, llm::Client& client, e
   SHOAL_TRY(before, store::get_paper(store, paper_id));
   if (before.status != "compiled" || before.tex_hash.empty())
     return fail(ErrorKind::invalid_input, "paper " + paper_id + " did not compile; only a compiled paper is revised");
-  SHOAL_TRY(tex, store::get_blob(store, before.tex_hash));
+  SHOAL_TRY(stored_tex, store::get_blob(store, before.tex_hash));
+  std::string tex = paper::without_unverified_note(stored_tex);  // the model revises its own text
   std::string bib;
   if (!before.bib_hash.empty()) {
     SHOAL_TRY(stored_bib, store::get_blob(store, before.bib_hash));

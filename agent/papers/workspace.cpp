@@ -88,19 +88,21 @@ Status write_sources(const PaperWorkspace& ws, const std::string& tex, const std
   return {};
 }
 
-std::vector<double> evidence_numbers(const IdeaEvidence& evidence, const experiments::Template& tpl) {
-  std::vector<std::string> metrics, texts = {tpl.manifest.metric, tpl.manifest.description};
-  for (const auto& n : evidence.done_nodes()) {
-    metrics.push_back(n.metrics_json);
-    texts.push_back(n.command);
-  }
-  if (evidence.baseline) texts.push_back(evidence.baseline->command);
+std::vector<paper::KnownValue> evidence_numbers(const IdeaEvidence& evidence, const experiments::Template& tpl) {
+  paper::ResultSet results;
+  results.metric_names = {tpl.manifest.metric};
+  results.setup_texts = {tpl.manifest.description};
+  for (const auto& n : evidence.done_nodes())
+    if (!evidence.baseline || n.id != evidence.baseline->id)
+      results.runs.push_back({node_label(n, evidence.baseline), n.metrics_json, n.command});
+  if (evidence.baseline)
+    results.baseline = paper::RunNumbers{"baseline", evidence.baseline->metrics_json, evidence.baseline->command};
   if (auto prompt = read_file(tpl.dir / "prompt.json"); prompt.ok()) {
     auto j = nlohmann::json::parse(*prompt, nullptr, false);
     if (!j.is_discarded() && j.contains("task_description") && j["task_description"].is_string())
-      texts.push_back(j["task_description"].get<std::string>());
+      results.setup_texts.push_back(j["task_description"].get<std::string>());
   }
-  return paper::known_numbers(metrics, evidence.baseline ? evidence.baseline->metrics_json : "", texts);
+  return paper::known_values(results);
 }
 
 std::string node_label(const store::Node& node, const std::optional<store::Node>& baseline) {

@@ -36,9 +36,10 @@ Expected<PaperWorkspace> prepare_workspace(const std::filesystem::path& work_dir
 // Writes the paper's .tex and .bib into the workspace.
 Status write_sources(const PaperWorkspace& ws, const std::string& tex, const std::string& bib);
 
-// The numbers a paper of this idea may state (paper::known_numbers over the done nodes, the
-// baseline, the commands they ran, the metric's name and the template's description).
-std::vector<double> evidence_numbers(const IdeaEvidence& evidence, const experiments::Template& tpl);
+// The numbers a paper of this idea may state, labelled (paper::known_values over the done
+// nodes by node_label, the baseline, the commands they ran, the metric's name, and the
+// template's description and task description as setup texts).
+std::vector<paper::KnownValue> evidence_numbers(const IdeaEvidence& evidence, const experiments::Template& tpl);
 
 // A short label for a node in tables and prompts: the command-line settings that differ from
 // the baseline's ("weight_decay = 0.3"), else its plan, else its kind and step.

@@ -7,6 +7,7 @@
 #include "core/file.hpp"
 #include "core/log.hpp"
 #include "paper/citations.hpp"
+#include "paper/unverified_note.hpp"
 #include "tools/bibtex.hpp"
 #include "tools/edit_blocks.hpp"
 #include "core/text.hpp"
@@ -77,7 +78,14 @@ std::vector<paper::LatexProblem> fix_problems(const paper::CompileResult& c, con
 
 std::string claims_text(const paper::ClaimReport& r) {
   std::string out;
-  for (const auto& c : r.unmatched) out += "- " + c.text + " (" + c.section + "): \"..." + c.context + "...\"\n";
+  for (const auto& c : r.unmatched) {
+    out += "- " + c.text + " (" + c.section + "): \"..." + c.context + "...\"";
+    if (c.problem == "wrong_result")
+      out += " -- its sentence names " + c.names + ", but the number is " + c.source;
+    else if (c.problem == "setup_number")
+      out += " -- the number is only in " + c.source + ", and this sentence states it as a result";
+    out += "\n";
+  }
   return out;
 }
 
@@ -248,18 +256,21 @@ Status compile_with_fixes(Writer& w, std::string tex) {
       if (std::find(w.result.dropped_citations.begin(), w.result.dropped_citations.end(), k) ==
           w.result.dropped_citations.end())
         w.result.dropped_citations.push_back(k);
-    tex = cleaned.tex;
-    SHOAL_CHECK(write_sources(w.ws, tex, w.bib));
+    // The model's text never carries the note; the compiled one does while numbers are unverified.
+    tex = paper::without_unverified_note(cleaned.tex);
+    auto claims = paper::check_claims(tex, known);
+    std::string noted = paper::with_unverified_note(tex, static_cast<int>(claims.unmatched.size()));
+    SHOAL_CHECK(write_sources(w.ws, noted, w.bib));
     experiments::CancelToken never;
     SHOAL_TRY(compiled, paper::compile_latex(w.executor, w.ws.dir,
                                              {.main = w.ws.main, .timeout_s = options.latex_timeout_s,
                                               .overfull_threshold_pt = options.overfull_pt, .page_limit = options.page_limit},
                                              options.cancel ? *options.cancel : never));
     AttemptRecord attempt;
-    attempt.tex = tex;
+    attempt.tex = noted;
     attempt.bib = w.bib;
     attempt.compile = &compiled;
-    attempt.claims = paper::check_claims(tex, known);
+    attempt.claims = std::move(claims);
     auto figures = paper::check_figures(tex, w.ws.figure_files);
     auto cited = tools::cited_keys(tex);
     attempt.checks = paper::make_checks(&compiled, attempt.claims, figures, cited, keys, options.page_limit);

@@ -82,7 +82,8 @@ class Store:
         return _frame(self._store.nodes(idea))
 
     def papers(self, run):
-        """Every paper attempt of every idea of a run: status, title, abstract, pages, unverified, checks."""
+        """Every paper attempt of every idea of a run: status, title, abstract, pages, unverified, checks,
+        verified (no unverified number) and finished (compiled and verified)."""
         return _frame(self._store.papers(run))
 
     def reviews(self, paper):

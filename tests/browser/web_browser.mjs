@@ -154,6 +154,11 @@ await check('a run page shows each idea\'s novelty verdict in words and its LaTe
   assert.match(await text(`tr[data-idea="${ids.best_idea}"] td.title a`), /weight_decay sweep$/);
   assert.equal(await page.locator(`tr[data-idea="${ids.best_idea}"] td.title code.tt`).count(), 1);
   await imagesLoaded('#ideas img.thumb', 2);  // both papers, the second one's preview rendered on request
+  // Each paper's trust badges: the best paper has an unverified number and its re-run differs.
+  assert.equal(await text(`tr[data-idea="${ids.best_idea}"] [data-claims]`), 'unverified: 1 number');
+  assert.equal(await text(`tr[data-idea="${ids.best_idea}"] [data-reproduction]`), 'differs: 1 of 3 values');
+  assert.equal(await page.locator(`tr[data-idea="${ids.xss_idea}"] [data-reproduction="reproduced"]`).count(), 1);
+  assert.equal(await page.locator(`tr[data-idea="${ids.skipped_idea}"] .trust`).count(), 0);  // no paper, no badges
   await assertNoRawLatex('run');
 });
 
@@ -167,6 +172,12 @@ await check('the paper list sorts by overall score and opens a paper', async () 
   await page.selectOption('#order', 'desc');
   await page.waitForFunction((best) => document.querySelector('#papers tbody tr.paper')?.dataset.paper === best, ids.best_paper);
   assert.match(await text('#count'), /2 papers/);
+  // Verified or not, reproduced or not, on every row.
+  const best = `tr[data-paper="${ids.best_paper}"]`, other = `tr[data-paper="${ids.xss_paper}"]`;
+  assert.equal(await text(`${best} [data-claims="unverified"]`), 'unverified: 1 number');
+  assert.equal(await text(`${best} [data-reproduction="differs"]`), 'differs: 1 of 3 values');
+  assert.equal(await text(`${other} [data-reproduction="reproduced"]`), 'reproduced: 2 values');
+  assert.equal(await page.locator(`${other} [data-claims]`).count(), 1);
   await imagesLoaded('#papers img.thumb', 2);
   assert.ok(await page.locator(`tr[data-paper="${ids.best_paper}"] .abstract .katex`).count() >= 3, 'math typeset');
   await assertNoRawLatex('papers');
@@ -197,6 +208,15 @@ await check('a paper shows its PDF inline, its thumbnail, abstract, unverified n
   // KaTeX's fonts come from the binary: the math font has loaded.
   assert.ok(await page.evaluate(() => document.fonts.check('16px KaTeX_Main')), 'KaTeX_Main font loaded');
   assert.match(await text('#unverified'), /4100/);
+  // Under the title: unverified, and the reproduction differs, with the numbers; the values that
+  // differ are listed with what was stored and what the re-run measured.
+  assert.equal(await text('#paper-trust [data-claims="unverified"]'), 'unverified: 1 number');
+  assert.equal(await text('#paper-trust [data-reproduction="differs"]'), 'differs: 1 of 3 values');
+  assert.match(await text('#reproduction'), /differs.*1 run\(s\) re-run, 3 value\(s\) compared, 1 not as stored/s);
+  assert.equal(await page.locator('#reproduction tr.differs').count(), 1);
+  assert.deepEqual(await page.locator('#reproduction tr.differs td').allInnerTexts(),
+    ['seed 0', 'x_plus_y', 'step_to_99_val', '4100', '4480', '180']);
+  await page.locator('#paper-trust').screenshot({path: path.join(artifacts, 'paper-trust.png')});
   assert.match(await text('#citations'), /Grokking: Generalization Beyond Overfitting/);
   await page.locator('#ai-reviews article.review').first().waitFor();
   assert.equal(await page.locator('#ai-reviews article.review').count(), 4);

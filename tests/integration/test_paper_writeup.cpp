@@ -10,6 +10,7 @@
 
 #include "agent/papers/reviewer.hpp"
 #include "agent/papers/reviser.hpp"
+#include "agent/orchestrator.hpp"
 #include "agent/papers/writeup.hpp"
 #include "experiments/local_executor.hpp"
 #include "llm_fixture.hpp"
@@ -18,6 +19,7 @@
 #include "paper_fixture.hpp"
 #include "store/llm_calls.hpp"
 #include "store/papers.hpp"
+#include "store/records.hpp"
 #include "store/reviews.hpp"
 
 using namespace shoal;
@@ -185,6 +187,13 @@ TEST_CASE("the write-up compiles after a fix round, corrects a planted number, a
   CHECK(text.find("2526 ± 78") != std::string::npos);
   CHECK(lower_text.find("batch normalization") != std::string::npos);
   CHECK(text.find("[?]") == std::string::npos);
+  // Every number verified: no note on the PDF, and the paper counts as finished. The attempt
+  // with the planted number carried the note.
+  CHECK(text.find("Unverified") == std::string::npos);
+  CHECK(store::paper_finished(written->paper));
+  auto planted_text = test::pdf_text(f.dir / "check", store::get_blob(f.store, attempts[1].pdf_hash).value());
+  CHECK(planted_text.substr(0, planted_text.find('\f')).find("Unverified: 1 number in this paper") != std::string::npos);
+  CHECK(agent::summarize_run(f.store, f.idea.run_id).papers_finished == 1);
   auto citations = json::parse(written->paper.citations_json);
   bool from_search = false;
   for (const auto& c : citations) from_search = from_search || (c["key"] == "ioffe2015batch" && c.contains("engine"));
@@ -225,6 +234,49 @@ TEST_CASE("the write-up compiles after a fix round, corrects a planted number, a
   }
   auto pages = store::list_artifacts(f.store, "paper", written->paper.id).value();
   CHECK(std::count_if(pages.begin(), pages.end(), [](const store::Artifact& a) { return a.kind == "page_image"; }) == 2);
+}
+
+TEST_CASE("a fabricated number that survives the fix rounds is noted on the first page; the paper is not finished") {
+  WriteupFixture f;
+  json r = rules();
+  for (auto& rule : r["rules"])
+    if (rule["match"] == "TASK: fix unverified numbers") rule["reply"] = "The number is right as it stands.";
+  f.server.set_rules(r);
+  auto written = agent::write_paper(f.store, f.llm.get(), f.executor, test::loaded_template(test::template_dir("grokking")),
+                                    f.idea.idea_id, f.writeup_options());
+  REQUIRE_MESSAGE(written.ok(), (written.ok() ? "" : written.error().message));
+  auto attempts = store::list_papers(f.store, f.idea.idea_id).value();
+  REQUIRE(attempts.size() == 2);  // the failed draft, then the fixed paper with its planted number
+  const auto& paper = written->paper;
+  CHECK(paper.id == attempts[1].id);
+
+  // The store: its unverified number, "verified": false, not finished.
+  auto unverified = json::parse(paper.unverified_json);
+  REQUIRE(unverified.size() == 1);
+  CHECK(unverified[0]["text"] == "95.1\\%");
+  CHECK(unverified[0]["problem"] == "no_match");
+  CHECK(store::unverified_count(paper) == 1);
+  CHECK_FALSE(store::paper_finished(paper));
+  CHECK(store::to_json(paper)["verified"] == false);
+  CHECK(store::to_json(paper)["finished"] == false);
+  auto summary = agent::summarize_run(f.store, f.idea.run_id);
+  CHECK(summary.papers_finished == 0);
+  CHECK(summary.papers_unverified == 1);
+
+  // The PDF says so on its first page, under the title.
+  auto text = test::pdf_text(f.dir / "check", store::get_blob(f.store, paper.pdf_hash).value());
+  REQUIRE(text.find('\f') != std::string::npos);
+  std::string first_page = text.substr(0, text.find('\f'));
+  size_t note = first_page.find("Unverified: 1 number in this paper does not match the stored results");
+  CHECK(note != std::string::npos);
+  CHECK(note > first_page.find("Weight Decay Shortens the Grokking Delay"));
+  CHECK(note < first_page.find("Abstract"));
+  // The note is not the model's: the source it was asked to fix did not carry it.
+  auto tex = store::get_blob(f.store, paper.tex_hash).value();
+  CHECK(tex.find("Unverified:") != std::string::npos);
+  auto requests = f.server.recent_requests();
+  REQUIRE_FALSE(requests.empty());
+  for (const auto& r : requests) CHECK(r["body"].dump().find("Unverified:") == std::string::npos);
 }
 
 TEST_CASE("a review reply that is not a form after the re-ask is stored as failed, with no scores") {

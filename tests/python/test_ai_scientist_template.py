@@ -211,7 +211,15 @@ def test_a_fabricated_number_is_caught(home, linear_run):
     paper = s.papers(summary["run_id"]).iloc[-1]
     unverified = [c["text"] for c in paper["unverified"]]
     assert unverified == ["44.2\\%"], unverified
+    assert paper["unverified"][0]["problem"] == "no_match"
     assert paper["checks"]["passed"] is False
+    # Unverified, so not a finished paper, and its first page says so.
+    assert not bool(paper["verified"]) and not bool(paper["finished"])
+    assert summary["papers_finished"] == 0 and summary["papers_unverified"] == 1, summary
+    pdf = s.pdf_path(paper["id"])
+    first_page = subprocess.run(["pdftotext", "-l", "1", pdf, "-"], capture_output=True, text=True).stdout
+    os.unlink(pdf)
+    assert "Unverified: 1 number in this paper does not match the stored results" in " ".join(first_page.split())
 
 
 def test_unreachable_literature_is_unchecked_everywhere(home, linear_run):

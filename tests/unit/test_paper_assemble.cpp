@@ -104,6 +104,18 @@ TEST_CASE("the offline paper states only measured numbers and shows every figure
   CHECK(report.checked.size() >= 8);
   for (const auto& c : report.unmatched) FAIL_CHECK("unmatched " << c.text << " in: " << c.context);
   CHECK(check_figures(tex, {"val_acc_x_plus_y.png", "loss_curve.png"}).ok());
+
+  // Each number is also attributed to the result it states.
+  ResultSet results;
+  results.baseline = RunNumbers{"baseline", base, "python3 experiment.py"};
+  results.runs = {{"weight_decay = 0.3", a, "python3 experiment.py --weight_decay 0.3"},
+                  {"weight_decay = 2.0", b, "python3 experiment.py --weight_decay 2.0"}};
+  results.metric_names = {in.metric};
+  results.setup_texts = {in.template_description};
+  auto attributed = check_claims(tex, known_values(results));
+  CHECK(attributed.checked.size() == report.checked.size());
+  for (const auto& c : attributed.unmatched)
+    FAIL_CHECK("unattributed " << c.text << " [" << c.problem << "] names " << c.names << " in: " << c.context);
 }
 
 TEST_CASE("a censored metric at its bound reads 'not reached', never as a measurement") {

@@ -80,9 +80,11 @@ TEST_CASE("years, references, widths, citations, labels, comments and small coun
   CHECK(r.checked[0].value == doctest::Approx(0.8734));
 }
 
-TEST_CASE("only the abstract, results, discussion and conclusion are checked") {
+TEST_CASE("the abstract, method, setup, results, discussion and conclusion are checked, not the introduction") {
   auto r = check_claims(paper("", "", "The learning rate is 0.0123456."), known());
-  CHECK(r.checked.empty());
+  CHECK(unmatched_texts(r) == std::vector<std::string>{"0.0123456"});
+  auto intro = check_claims("\\begin{document}\\section{Introduction}\nPrior work reports 77.7\\%.\n\\end{document}", known());
+  CHECK(intro.checked.empty());
   auto with_discussion = check_claims(
       "\\begin{document}\\section{Discussion and Conclusions}\nWe saw 77.7\\% accuracy.\n\\end{document}", known());
   CHECK(unmatched_texts(with_discussion) == std::vector<std::string>{"77.7\\%"});
@@ -134,4 +136,140 @@ TEST_CASE("a large array in final_info does not make random numbers 'verified'")
     if (std::any_of(known.begin(), known.end(), [&](double k) { return claim_matches(c, k); })) ++matched;
   }
   CHECK(matched < 20);
+}
+
+namespace {
+
+// Two settings and the baseline on two conditions, and a task description.
+ResultSet grokking_results() {
+  ResultSet r;
+  r.baseline = RunNumbers{"baseline",
+                          R"({"x_plus_y": {"means": {"val_acc": 0.8125, "step_to_99_val": 4200}, "stderrs": {"val_acc": 0.0123}},
+                              "x_minus_y": {"means": {"val_acc": 0.7710, "step_to_99_val": 5100}}})",
+                          "python3 experiment.py --out_dir run_0"};
+  r.runs.push_back({"weight_decay = 0.3",
+                    R"({"x_plus_y": {"means": {"val_acc": 0.8734, "step_to_99_val": 2730}, "stderrs": {"val_acc": 0.0087}},
+                        "x_minus_y": {"means": {"val_acc": 0.9050, "step_to_99_val": 3300}}})",
+                    "python3 experiment.py --weight_decay 0.3 --out_dir run_1"});
+  r.runs.push_back({"weight_decay = 2.0",
+                    R"({"x_plus_y": {"means": {"val_acc": 0.6420, "step_to_99_val": 6000}},
+                        "x_minus_y": {"means": {"val_acc": 0.5530, "step_to_99_val": 7000}}})",
+                    "python3 experiment.py --weight_decay 2.0 --out_dir run_2"});
+  r.metric_names = {"val_acc", "step_to_99_val"};
+  r.setup_texts = {"Train a transformer on modular arithmetic modulo 97 for 7500 steps with batch size 512."};
+  return r;
+}
+
+ClaimReport check_labelled(const std::string& abstract, const std::string& results, const std::string& method = "") {
+  return check_claims(paper(abstract, results, method), known_values(grokking_results()));
+}
+
+}  // namespace
+
+TEST_CASE("known values carry their run, condition, metric and statistic") {
+  auto k = known_values(grokking_results());
+  auto find = [&](double v, KnownValue::Origin origin) {
+    return std::find_if(k.begin(), k.end(), [&](const KnownValue& x) {
+      return std::abs(x.value - v) < 1e-9 && x.origin == origin;
+    });
+  };
+  auto mean = find(0.9050, KnownValue::Origin::result);
+  REQUIRE(mean != k.end());
+  CHECK(mean->run == "weight_decay = 0.3");
+  CHECK(mean->condition == "x_minus_y");
+  CHECK(mean->metric == "val_acc");
+  CHECK(mean->statistic == "mean");
+  CHECK(mean->describe() == "val_acc mean of weight_decay = 0.3 on x_minus_y");
+  auto se = find(0.0123, KnownValue::Origin::result);
+  REQUIRE(se != k.end());
+  CHECK(se->run == "baseline");
+  CHECK(se->statistic == "stderr");
+  auto setting = find(2.0, KnownValue::Origin::setting);
+  REQUIRE(setting != k.end());
+  CHECK(setting->metric == "weight_decay");
+  CHECK(find(97, KnownValue::Origin::task) != k.end());
+  CHECK(find(99, KnownValue::Origin::metric_name) != k.end());
+  CHECK(find(3, KnownValue::Origin::setting) == k.end());  // python3 is not a number of the setup
+}
+
+TEST_CASE("a number attributed to the result it states passes") {
+  auto r = check_labelled(
+      "Weight decay 0.3 raises validation accuracy on x\\_plus\\_y to 87.3\\%.",
+      "With weight decay 0.3, validation accuracy on x\\_plus\\_y reaches $0.8734 \\pm 0.0087$, compared with 0.8125 "
+      "for the baseline. On x\\_minus\\_y it reaches 0.905. A weight decay of 2.0 slows grokking to 6000 steps on "
+      "x\\_plus\\_y, while our best setting needs 2730. Steps to 99\\% validation accuracy drop by 35\\% relative to "
+      "the baseline.");
+  for (const auto& c : r.unmatched) FAIL_CHECK(c.text << " [" << c.problem << "] names " << c.names << "; from " << c.source);
+  CHECK(r.checked.size() >= 10);
+}
+
+TEST_CASE("condition A's number stated for condition B is attributed to the wrong result") {
+  // 0.873 is weight decay 0.3's accuracy, stated for weight decay 2.0.
+  auto r = check_labelled("", "With weight decay 2.0, validation accuracy on x\\_plus\\_y reaches 0.873.");
+  REQUIRE(r.unmatched.size() == 1);
+  const auto& c = r.unmatched[0];
+  CHECK(c.text == "0.873");
+  CHECK(c.problem == "wrong_result");
+  CHECK(c.names.find("weight_decay = 2.0") != std::string::npos);
+  CHECK(c.source.find("val_acc mean of weight_decay = 0.3 on x_plus_y") != std::string::npos);
+  auto stored = unmatched_json(r);
+  CHECK(stored[0]["problem"] == "wrong_result");
+  CHECK(stored[0]["source"].get<std::string>().find("weight_decay = 0.3") != std::string::npos);
+
+  // x_minus_y's accuracy (0.905) stated for x_plus_y, and the baseline's for a setting.
+  auto swapped = check_labelled("", "Weight decay 0.3 reaches 0.905 validation accuracy on x\\_plus\\_y. "
+                                    "With weight decay 0.3, accuracy on x\\_minus\\_y is 0.771.");
+  CHECK(unmatched_texts(swapped) == std::vector<std::string>{"0.905", "0.771"});
+  for (const auto& u : swapped.unmatched) CHECK(u.problem == "wrong_result");
+
+  // A mean stated as a standard error.
+  auto spread = check_labelled("", "Weight decay 0.3 reaches 0.8734 with a standard error of 0.8125.");
+  CHECK(unmatched_texts(spread) == std::vector<std::string>{"0.8125"});
+}
+
+TEST_CASE("a table row with the right values passes; a swapped value is caught") {
+  auto table = [](const std::string& last_row) {
+    return "\\begin{table}[t]\\centering\n\\begin{tabular}{lcc}\\toprule\n"
+           "Setting & x\\_plus\\_y & x\\_minus\\_y \\\\ \\midrule\n"
+           "Baseline & $0.8125 \\pm 0.0123$ & 0.771 \\\\\n"
+           "weight\\_decay = 0.3 & $0.8734 \\pm 0.0087$ & 0.905 \\\\\n" +
+           last_row + " \\\\ \\bottomrule\n\\end{tabular}\n\\caption{Validation accuracy of each setting.}\n\\end{table}\n";
+  };
+  auto right = check_labelled("", table("weight\\_decay = 2.0 & 0.642 & 0.553"));
+  for (const auto& c : right.unmatched) FAIL_CHECK(c.text << " [" << c.problem << "] names " << c.names);
+  CHECK(right.checked.size() >= 9);
+
+  auto swapped = check_labelled("", table("weight\\_decay = 2.0 & 0.553 & 0.642"));
+  CHECK(unmatched_texts(swapped) == std::vector<std::string>{"0.553", "0.642"});
+  REQUIRE(!swapped.unmatched.empty());
+  CHECK(swapped.unmatched[0].names.find("condition x_plus_y") != std::string::npos);
+  CHECK(swapped.unmatched[0].source == "val_acc mean of weight_decay = 2.0 on x_minus_y");
+}
+
+TEST_CASE("numbers of the task description count in setup sentences only") {
+  auto results = check_labelled("", "Validation accuracy on x\\_plus\\_y peaks at 97\\%.");
+  REQUIRE(results.unmatched.size() == 1);
+  CHECK(results.unmatched[0].problem == "setup_number");
+  CHECK(results.unmatched[0].source == "the task description");
+
+  auto setup = check_labelled("", "We train on addition modulo 97 with a batch size of 512 for 7500 steps.",
+                              "The modulus is 97 and models see 7500 updates.");
+  CHECK(unmatched_texts(setup).empty());
+  CHECK(setup.checked.size() == 5);
+  // A setting's value names the setting wherever it is used.
+  CHECK(unmatched_texts(check_labelled("", "Weight decay 2.0 never generalises on x\\_minus\\_y.")).empty());
+  // A number no result rounds to is still "no_match".
+  auto made_up = check_labelled("The method reaches 0.951 accuracy.", "");
+  REQUIRE(made_up.unmatched.size() == 1);
+  CHECK(made_up.unmatched[0].problem == "no_match");
+}
+
+TEST_CASE("absurd numbers from a model are claims that match nothing, never an exception") {
+  std::string nines(400, '9');
+  auto r = check_labelled("", "We reach " + nines + ", then 1e999999999999 and $2 \\times 10^{99999999999}$ and 3e-99999999999.");
+  CHECK(r.checked.size() == 4);
+  CHECK(unmatched_texts(r).size() == 4);
+  REQUIRE(r.unmatched.size() == 4);
+  for (int i = 0; i < 3; ++i) CHECK(r.unmatched[i].problem == "no_match");  // infinite: compared with nothing
+  CHECK(r.unmatched[3].value == 0);  // 3e-99999999999 is 0, and no result of the runs is 0
 }

@@ -126,9 +126,20 @@ TEST_CASE("a paper: blobs as has_*, stored lists embedded") {
           .checks_json = R"({"compiles": true})", .error = "", .created_ms = 11};
   auto j = to_json(p);
   CHECK(keys_of(j) == std::set<std::string>{"id", "idea_id", "attempt", "status", "title", "abstract", "has_pdf",
-                                            "has_tex", "pages", "unverified", "citations", "checks", "error",
-                                            "created_ms"});
+                                            "has_tex", "pages", "unverified", "verified", "finished", "citations",
+                                            "checks", "error", "created_ms"});
   CHECK(j["has_pdf"] == false);
+  // A compiled paper with an unverified number is not finished; with none, it is.
+  CHECK(j["verified"] == false);
+  CHECK(j["finished"] == false);
+  p.unverified_json = "[]";
+  CHECK(to_json(p)["finished"] == true);
+  p.status = "failed";
+  CHECK(to_json(p)["finished"] == false);
+  p.status = "compiled";
+  p.unverified_json = "not json";  // unreadable: not verified
+  CHECK(unverified_count(p) == -1);
+  CHECK(to_json(p)["verified"] == false);
   CHECK(j["has_tex"] == true);
   CHECK(j["unverified"] == json::array({"0.91"}));
   CHECK(j["citations"] == "[oops");
@@ -212,19 +223,24 @@ TEST_CASE("catalog summaries: scores by score_names(), a paper summary's id, an 
 
   PaperSummary p{.paper_id = "paper-1", .idea_id = "idea-1", .idea_name = "sweep", .run_id = "run-1", .attempt = 1,
                  .status = "compiled", .title = "T", .abstract = "A", .pages = std::nullopt, .has_pdf = true,
-                 .thumbnail_id = 12, .created_ms = 4, .current = true, .scores = scores};
+                 .thumbnail_id = 12, .created_ms = 4, .current = true, .scores = scores,
+                 .trust = {.unverified = 2, .reproduction = "differs", .reproduced = {.values = 6, .differing = 1}}};
   auto pj = to_json(p);
   CHECK(keys_of(pj) == std::set<std::string>{"id", "idea_id", "idea_name", "run_id", "attempt", "status", "title",
                                              "abstract", "pages", "has_pdf", "thumbnail_id", "created_ms", "current",
-                                             "scores"});
+                                             "scores", "trust"});
   CHECK(pj["id"] == "paper-1");
   CHECK(pj["scores"] == sj);
+  CHECK(pj["trust"] == json{{"unverified", 2}, {"verified", false}, {"reproduction", "differs"},
+                            {"reproduction_values", 6}, {"reproduction_differing", 1}});
+  CHECK(to_json(PaperTrust{})["reproduction"].is_null());
+  CHECK(to_json(PaperTrust{})["verified"] == true);
 
   IdeaSummary i{.idea = {.id = "idea-1", .run_id = "run-1", .name = "sweep"}, .paper_id = "paper-1",
                 .paper_title = "T", .abstract = "A", .thumbnail_id = 12, .scores = scores};
   auto ij = to_json(i);
   auto idea_keys = keys_of(to_json(i.idea));
-  idea_keys.insert({"paper_id", "paper_title", "abstract", "thumbnail_id", "scores"});
+  idea_keys.insert({"paper_id", "paper_title", "abstract", "thumbnail_id", "scores", "trust"});
   CHECK(keys_of(ij) == idea_keys);
   CHECK(ij["name"] == "sweep");
   CHECK(ij["paper_title"] == "T");
@@ -242,4 +258,16 @@ TEST_CASE("agreement rows and lists of records") {
   CHECK(list.size() == 2);
   CHECK(list[1] == j);
   CHECK(to_json(std::vector<Run>{}) == json::array());
+}
+
+TEST_CASE("a reproduction counts the values it compared and those that differ") {
+  const char* details = R"({"runs": [{"metrics": [{"match": true}, {"match": false}]},
+                                     {"problem": "crashed", "metrics": [{"measured": null, "match": false}]}]})";
+  CHECK(reproduction_counts(details).values == 3);
+  CHECK(reproduction_counts(details).differing == 2);
+  CHECK(reproduction_counts("not json").values == 0);
+  CHECK(reproduction_counts(R"({"runs": [{"metrics": [7]}]})").differing == 1);  // not a comparison: not "as stored"
+  auto j = to_json(Reproduction{.id = 1, .paper_id = "p", .outcome = "differs", .details_json = details});
+  CHECK(j["values"] == 3);
+  CHECK(j["differing"] == 2);
 }

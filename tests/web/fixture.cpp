@@ -1,5 +1,6 @@
 #include "fixture.hpp"
 
+#include <cmath>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
@@ -11,6 +12,7 @@
 #include "store/llm_calls.hpp"
 #include "store/nodes.hpp"
 #include "store/papers.hpp"
+#include "store/reproductions.hpp"
 #include "store/reviews.hpp"
 #include "store/runs.hpp"
 #include "store/stages.hpp"
@@ -246,6 +248,23 @@ Expected<FixtureIds> fill_fixture(store::Store& store, const fs::path& work, boo
                                                  .abstract = "Warmup changes little." + bad, .pdf_hash = pdf_hash,
                                                  .pages = 1, .unverified_json = xss ? json::array({kXss}).dump() : "[]"}));
   ids.xss_paper = evil_paper.id;
+
+  // `shoal reproduce`: one of the best paper's three values came out differently; the other
+  // paper's two values came out as stored.
+  auto value = [](const char* condition, const char* metric, double stored, double measured, double tolerance) {
+    return json{{"condition", condition}, {"metric", metric}, {"stored", stored}, {"measured", measured},
+                {"stderr", nullptr}, {"tolerance", tolerance}, {"match", std::abs(stored - measured) <= tolerance}};
+  };
+  json differs = {{"runs", json::array({{{"node_id", best.id}, {"kind", "seed"}, {"seed", 0}, {"problem", ""},
+                                          {"metrics", json::array({value("x_plus_y", "step_to_99_val", 4100, 4480, 180),
+                                                                   value("x_plus_y", "val_acc", 0.99, 0.991, 0.01),
+                                                                   value("x_minus_y", "step_to_99_val", 5000, 5050, 200)})}}})}};
+  SHOAL_CHECK(checked(store::add_reproduction(store, {.paper_id = paper.id, .outcome = "differs", .details_json = differs.dump()})));
+  json same = {{"runs", json::array({{{"node_id", evil.id}, {"kind", "seed"}, {"seed", 0}, {"problem", ""},
+                                       {"metrics", json::array({value("x_plus_y", "val_acc", 0.5, 0.5, 0.01),
+                                                                value("x_minus_y", "val_acc", 0.4, 0.4, 0.01)})}}})}};
+  SHOAL_CHECK(checked(store::add_reproduction(store, {.paper_id = evil_paper.id, .outcome = "reproduced",
+                                                      .details_json = same.dump()})));
 
   // The review ensemble and meta-review of the best paper, and the calls behind them.
   const double overall[] = {6, 5, 7};

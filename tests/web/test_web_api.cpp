@@ -250,6 +250,20 @@ TEST_CASE("a paper comes with its reviews, artifacts, attempts and the LLM calls
   CHECK(p["scores"]["meta_overall"] == 6.0);
   CHECK(p["scores"]["ai_count"] == 3);
   CHECK(p["unverified"][0]["value"] == "4100");
+  // What to trust: one unverified number; the newest reproduction differs in one of three values.
+  CHECK(p["trust"] == json{{"unverified", 1}, {"verified", false}, {"reproduction", "differs"},
+                           {"reproduction_values", 3}, {"reproduction_differing", 1}});
+  CHECK(p["reproduction"]["outcome"] == "differs");
+  CHECK(p["reproduction"]["differing"] == 1);
+  auto listed = body_of(get(c, "/api/v1/papers"))["items"];
+  int found = 0;
+  for (const auto& item : listed)
+    if (item["id"] == s.ids.best_paper) found += item["trust"] == p["trust"] ? 1 : 0;
+  CHECK(found == 1);
+  auto ideas = body_of(get(c, "/api/v1/runs/" + s.ids.done_run + "/ideas"))["ideas"];
+  int with_trust = 0;
+  for (const auto& idea : ideas) with_trust += idea["trust"].is_object() ? 1 : 0;
+  CHECK(with_trust == 2);  // the two ideas with a paper
   CHECK(p["citations"][0]["key"] == "power2022");
   CHECK(p["attempts"].size() == 2);
   REQUIRE(p["review_calls"].size() == 1);  // the "ideas" call is not a review call

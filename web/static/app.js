@@ -126,6 +126,31 @@ export function runBadge(status, waitingSince) {
   return badge(status);
 }
 
+// What a reader can trust of a paper (the API's `trust`): whether every number it states is
+// tied to a stored result, and whether `shoal reproduce` got the same values again, with the
+// counts behind each. Null for no paper.
+export function trustBadges(t) {
+  if (!t || typeof t !== 'object') return null;
+  const n = typeof t.unverified === 'number' ? t.unverified : -1;
+  const verified = n === 0
+    ? h('span', {class: 'badge ok trust-claims', 'data-claims': 'verified', title: 'every number in the paper is tied to a stored result'}, 'verified')
+    : h('span', {class: 'badge failed trust-claims', 'data-claims': 'unverified', title: 'numbers in the paper that match no stored result (see the claims check)'},
+      n > 0 ? `unverified: ${n} number${n === 1 ? '' : 's'}` : 'unverified');
+  const values = Number(t.reproduction_values) || 0;
+  const differing = Number(t.reproduction_differing) || 0;
+  let reproduced;
+  if (t.reproduction === 'reproduced')
+    reproduced = h('span', {class: 'badge ok trust-reproduction', 'data-reproduction': 'reproduced', title: 'shoal reproduce re-ran the runs'},
+      `reproduced: ${values} value${values === 1 ? '' : 's'}`);
+  else if (t.reproduction === 'differs')
+    reproduced = h('span', {class: 'badge failed trust-reproduction', 'data-reproduction': 'differs', title: 'shoal reproduce re-ran the runs'},
+      `differs: ${differing} of ${values} value${values === 1 ? '' : 's'}`);
+  else
+    reproduced = h('span', {class: 'badge muted trust-reproduction', 'data-reproduction': 'none', title: 'run shoal reproduce PAPER to re-run it'},
+      'not reproduced');
+  return h('span', {class: 'trust'}, verified, ' ', reproduced);
+}
+
 export function decisionBadge(decision) {
   return decision ? badge(decision, decision) : h('span', {class: 'muted'}, '–');
 }

@@ -3,7 +3,7 @@
 // and the LLM transcripts behind them; and the human review form.
 import {
   api, badge, decisionBadge, enc, fill, frame, h, llmCallTable, num, reviewScores, scoreChart, segment, session,
-  showError, thumbnail, usd, when, writeJSON,
+  showError, thumbnail, trustBadges, usd, when, writeJSON,
 } from '/static/app.js';
 import {latex, latexText} from '/static/latex.js';
 
@@ -84,6 +84,37 @@ export function checksTable(checks, unverified) {
     h('p', {}, passed === undefined ? h('span', {class: 'muted'}, 'overall verdict not recorded')
       : [badge(passed ? 'passed' : 'failed', passed ? 'ok' : 'failed'), passed ? ' every check passed' : ' some checks failed (click a row for details)']),
     h('table', {class: 'checks'}, h('thead', {}, h('tr', {}, h('th', {}, 'check'), h('th', {class: 'num'}, 'result'), h('th', {}, ''))), body));
+}
+
+// The newest `shoal reproduce` of the paper (agent/reproduce.cpp's details): its outcome,
+// and each value that came out differently (stored, measured, the tolerance allowed).
+function reproductionView(r) {
+  const value = (v) => (typeof v === 'number' ? String(Number(v.toPrecision(6))) : '–');
+  if (!r || typeof r !== 'object')
+    return h('p', {class: 'muted', id: 'reproduction'}, 'not reproduced yet (shoal reproduce PAPER re-runs its experiments)');
+  const runs = Array.isArray(r.details?.runs) ? r.details.runs : [];
+  const rows = [];
+  let values = 0;
+  for (const run of runs) {
+    const metrics = Array.isArray(run.metrics) ? run.metrics : [];
+    values += metrics.length;
+    for (const m of metrics) {
+      if (m && m.match) continue;
+      rows.push(h('tr', {class: 'differs'},
+        h('td', {}, run.seed !== null && run.seed !== undefined ? `seed ${run.seed}` : (run.kind || 'run')),
+        h('td', {}, m?.condition ?? '–'), h('td', {}, m?.metric ?? '–'),
+        h('td', {class: 'num'}, value(m?.stored)), h('td', {class: 'num'}, m?.measured === null ? 'not measured' : value(m?.measured)),
+        h('td', {class: 'num'}, value(m?.tolerance))));
+    }
+    if (run.problem) rows.push(h('tr', {class: 'differs'}, h('td', {colspan: 6}, `${run.kind || 'run'}: ${run.problem}`)));
+  }
+  return h('div', {id: 'reproduction'},
+    h('p', {}, badge(r.outcome, r.outcome === 'reproduced' ? 'ok' : 'failed'),
+      ` ${when(r.created_ms)}: ${runs.length} run(s) re-run, ${values} value(s) compared`,
+      r.outcome === 'reproduced' ? ', every one within its tolerance' : `, ${rows.length} not as stored:`),
+    rows.length ? h('table', {class: 'reproduction'},
+      h('thead', {}, h('tr', {}, ['run', 'condition', 'metric', 'stored', 'measured', 'tolerance'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, rows)) : null);
 }
 
 function listOf(items, empty, id) {
@@ -173,6 +204,7 @@ async function main_() {
       ' · attempts: ', paper.attempts.map((a) => [h('a', {href: `/papers/${enc(a.id)}`, class: a.id === paper.id ? 'current' : ''},
         `${a.attempt} (${a.status})`), ' '])),
     h('h1', {id: 'paper-title'}, paper.title ? latex(paper.title) : '(untitled)'),
+    h('p', {id: 'paper-trust'}, trustBadges(paper.trust)),
     h('p', {class: 'summary', id: 'paper-summary'}, s.ai_count || s.human_count || s.meta_overall !== null
       ? [decisionBadge(s.decision), ` score ${num(s.score, 2)} · AI mean ${num(s.ai_overall, 2)} of ${s.ai_count}`,
         ` · meta ${num(s.meta_overall, 1)} · human ${num(s.human_overall, 1)} of ${s.human_count}`]
@@ -183,6 +215,7 @@ async function main_() {
       h('div', {},
         h('h2', {}, 'Abstract'), h('p', {class: 'abstract', id: 'abstract'}, paper.abstract ? latex(paper.abstract) : '–'),
         h('h2', {}, 'Automated checks'), checksTable(paper.checks, paper.unverified),
+        h('h2', {}, 'Reproduction'), reproductionView(paper.reproduction),
         h('h2', {}, 'Unverified numbers'),
         h('p', {class: 'muted'}, 'numbers in the text that the claim check could not trace to a result'),
         listOf(paper.unverified, 'every number was traced to a result', 'unverified'),

@@ -1,6 +1,6 @@
 // Every paper (each idea's newest compiled attempt): sorted by any score, filtered, searched
 // in titles and abstracts, a page at a time; pick two or more to compare.
-import {api, decisionBadge, enc, fill, frame, h, num, reviewScores, showError, thumbnail} from '/static/app.js';
+import {api, decisionBadge, enc, fill, frame, h, num, reviewScores, showError, thumbnail, trustBadges} from '/static/app.js';
 import {latex} from '/static/latex.js';
 
 const main = document.getElementById('main');
@@ -12,6 +12,7 @@ function row(p) {
     h('td', {}, h('input', {type: 'checkbox', class: 'pick', value: p.id})),
     h('td', {}, thumbnail(p.id, p.has_pdf)),
     h('td', {class: 'title'}, h('a', {href: `/papers/${enc(p.id)}`}, p.title ? latex(p.title) : '(untitled)'),
+      h('div', {}, trustBadges(p.trust)),
       h('p', {class: 'abstract'}, latex(p.abstract)),
       h('p', {class: 'muted'}, 'run ', h('a', {href: `/runs/${enc(p.run_id)}`}, p.run_id), ' · idea ',
         h('a', {href: `/ideas/${enc(p.idea_id)}`}, p.idea_name), ` · attempt ${p.attempt}`)),

@@ -2,7 +2,7 @@
 // (polled while the run is active).
 import {
   api, badge, decisionBadge, duration, enc, fill, frame, h, num, reviewScores, runBadge, segment, showError, thumbnail,
-  usd, when,
+  trustBadges, usd, when,
 } from '/static/app.js';
 import {latex} from '/static/latex.js';
 
@@ -35,7 +35,8 @@ function ideaRow(idea, baseline) {
     h('td', {class: 'num'}, idea.rank ?? '–'),
     h('td', {}, thumbnail(idea.paper_id, !!idea.paper_id)),
     h('td', {class: 'title'}, h('a', {href: `/ideas/${enc(idea.id)}`}, idea.title ? latex(idea.title) : idea.name),
-      idea.paper_id ? h('div', {}, h('a', {href: `/papers/${enc(idea.paper_id)}`, class: 'paper-link'}, 'paper')) : null),
+      idea.paper_id ? h('div', {}, h('a', {href: `/papers/${enc(idea.paper_id)}`, class: 'paper-link'}, 'paper'), ' ',
+        trustBadges(idea.trust)) : null),
     h('td', {}, noveltyCell(idea)),
     h('td', {}, badge(idea.status), h('div', {class: 'muted'}, idea.stage)),
     h('td', {class: 'num'}, metricCell(idea, baseline)),
