@@ -4,6 +4,7 @@
 
 #include <iomanip>
 #include <iostream>
+#include <sstream>
 
 #include "agent/orchestrator.hpp"
 #include "agent/stages/baseline.hpp"
@@ -85,6 +86,13 @@ int run_new(Context& ctx, const RunArgs& a) {
 
 std::string when(const std::optional<int64_t>& ms) { return ms ? iso8601(*ms) : "-"; }
 
+// "$0.0183" (a cost) or "$10.00" (a budget): dollars with `decimals` places.
+std::string usd(double dollars, int decimals) {
+  std::ostringstream out;
+  out << '$' << std::fixed << std::setprecision(decimals) << dollars;
+  return out.str();
+}
+
 int show_status(Context& ctx, const RunArgs& a) {
   auto store = ctx.open_store(store::OpenMode::read_only);
   std::string id = a.run_id;
@@ -111,8 +119,8 @@ int show_status(Context& ctx, const RunArgs& a) {
   }
   std::cout << "run " << run.id << "  " << run.status << "  template " << run.template_name << "  model " << run.model
             << "\n  created " << when(run.created_ms) << "  started " << when(run.started_ms) << "  ended "
-            << when(run.ended_ms) << "\n  LLM cost $" << std::fixed << std::setprecision(4) << run.cost_usd
-            << (run.budget_usd > 0 ? " of $" + std::to_string(run.budget_usd) : std::string()) << "\n";
+            << when(run.ended_ms) << "\n  LLM cost " << usd(run.cost_usd, 4)
+            << (run.budget_usd > 0 ? " of " + usd(run.budget_usd, 2) : std::string()) << "\n";
   if (!run.error.empty()) std::cout << "  " << run.error << "\n";
   if (auto metric = agent::run_metric(store, id).value()) std::cout << "  metric: " << metric->describe() << "\n";
   std::cout << "\n  " << std::left << std::setw(5) << "rank" << std::setw(30) << "idea" << std::setw(10) << "status"

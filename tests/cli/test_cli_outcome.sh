@@ -31,12 +31,13 @@ id_of() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]
 best=$(id_of best_paper) failed_paper=$(id_of failed_paper)
 
 status=$("$shoal" status run-fixture-done --home "$home" 2>&1)
-for pattern in "what came out:" "weight_decay: paper $best" "How weight_decay affects" "1 page · checks failed · review score 6.00" \
+for pattern in "what came out:" "weight_decay: paper $best" "How weight_decay affects" "1 page · UNVERIFIED \(1 number\(s\) match no stored result; not a finished paper\) · checks failed · review score 6.00" \
+    "0 finished paper\(s\), 2 unverified \(not counted as finished\)" \
     "look at them:" "shoal serve --home $home .*http://127.0.0.1:8080/runs/run-fixture-done" "shoal open $best --home $home"; do
   grep -qE -- "$pattern" <<<"$status" && ok || bad "status lacks '$pattern':"$'\n'"$status"
 done
 grep -qF '\_' <<<"$status" && bad "status shows LaTeX escapes: $status" || ok
-expect "status budget" 0 'LLM cost \$0\.0183 of \$10\.000000$' -- "$shoal" status run-fixture-done --home "$home"
+expect "status budget" 0 'LLM cost \$0\.0183 of \$10\.00$' -- "$shoal" status run-fixture-done --home "$home"
 
 cd "$tmp"
 expect "open writes ./PAPER.pdf" 0 "^$tmp/$best.pdf$" -- "$shoal" open "$best" --home "$home"

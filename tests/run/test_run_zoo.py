@@ -22,11 +22,9 @@ import json
 import os
 import shutil
 import subprocess
-import sys
-import tempfile
 import time
 
-from run_checks import check, check_finished_run, connect, failures, run_id_of
+from run_checks import check, check_finished_run, connect, run_id_of, run_test_script
 from test_run_llm import TINY, Server, rules
 
 # Models the built-in table does not know, declared the way a user declares a local server's
@@ -140,10 +138,9 @@ def main():
     check("storm_linear: Retry-After honoured (no hammering)", 0 < stats["faults"] <= 64, f"{stats['faults']} 429s")
 
 
-if __name__ == "__main__":
-    SHOAL = os.path.abspath(sys.argv[1])
-    TMP = tempfile.mkdtemp()
-    os.chmod(TMP, 0o755)
+def setup_and_run(shoal, tmp, _home):
+    global SHOAL, TMP, TABLE, SRV
+    SHOAL, TMP = shoal, tmp
     TABLE = os.path.join(TMP, "models.json")
     with open(TABLE, "w") as f:
         json.dump(MODEL_TABLE, f)
@@ -153,6 +150,7 @@ if __name__ == "__main__":
         main()
     finally:
         SRV.proc.kill()
-        shutil.rmtree(TMP, ignore_errors=True)
-    print(f"{len(failures)} failure(s)")
-    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    run_test_script(setup_and_run)
