@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <future>
+#include <map>
 #include <optional>
 #include <set>
 
@@ -13,6 +15,7 @@
 #include "core/log.hpp"
 #include "core/text.hpp"
 #include "core/time.hpp"
+#include "store/catalog.hpp"
 #include "store/runs.hpp"
 
 namespace shoal::agent {
@@ -71,18 +74,65 @@ Expected<std::vector<store::Idea>> ideas_of_run(StageContext& ctx) {
   return ideas;
 }
 
+// What came of an earlier run's idea, in a few words ("" for an idea still open).
+std::string outcome_of(const store::IdeaSummary& s, const std::string& metric) {
+  const auto& i = s.idea;
+  char number[64];
+  if (i.status == "done") {
+    std::string out = "carried out";
+    if (i.best_metric) {
+      std::snprintf(number, sizeof number, "%.4g", *i.best_metric);
+      out += ", best " + (metric.empty() ? std::string("metric") : metric) + " " + number;
+    }
+    auto review = s.scores.meta_overall ? s.scores.meta_overall : s.scores.ai_overall;
+    if (review) {
+      std::snprintf(number, sizeof number, "%.1f", *review);
+      out += ", AI review overall " + std::string(number) + "/10";
+    }
+    return out;
+  }
+  if (i.status == "failed") return "failed: its experiments gave no usable result";
+  if (i.status == "skipped" && i.novel && !*i.novel) return "not novel: the literature already has it";
+  if (i.status == "skipped") return "not carried out (ranked below others)";
+  return "";
+}
+
+// What came of each earlier idea, by idea id: only ideas of runs that had ended when this run
+// was created, whose outcomes no longer change (so a resumed run builds the same prompts), and
+// only the AI's review scores (a human may add one later).
+Expected<std::map<std::string, std::string>> earlier_outcomes(StageContext& ctx, const std::vector<store::Idea>& earlier) {
+  SHOAL_TRY(run, store::get_run(ctx.store, ctx.run_id));
+  std::set<std::string> runs;
+  for (const auto& i : earlier)
+    if (!i.run_id.empty()) runs.insert(i.run_id);
+  std::map<std::string, std::string> out;
+  for (const auto& id : runs) {
+    SHOAL_TRY(other, store::get_run(ctx.store, id));
+    if (!other.ended_ms || *other.ended_ms >= run.created_ms) continue;
+    SHOAL_TRY(summaries, store::find_ideas(ctx.store, {.run_id = id}));
+    for (const auto& s : summaries)
+      if (auto text = outcome_of(s, ctx.tpl.manifest.metric); !text.empty()) out[s.idea.id] = text;
+  }
+  return out;
+}
+
 // The first round's question for the next idea.
 std::string generation_prompt(StageContext& ctx, const TemplatePrompt& tp, const json& seeds,
-                              const std::vector<store::Idea>& earlier, const std::vector<store::Idea>& mine) {
+                              const std::vector<store::Idea>& earlier, const std::map<std::string, std::string>& outcomes,
+                              const std::vector<store::Idea>& mine) {
   auto code = read_file(ctx.tpl.dir / "experiment.py");
   std::string seed_text;
   for (const auto& s : seeds) seed_text += "```json\n" + s.dump(2) + "\n```\n";
-  std::vector<store::Idea> previous = mine;
-  previous.insert(previous.end(), earlier.begin(), earlier.end());
+  std::string previous = mine.empty() ? "" : idea_lines(mine);
+  for (const auto& i : earlier) {
+    auto outcome = outcomes.find(i.id);
+    previous += "- " + i.name + ": " + i.title + (outcome == outcomes.end() ? "" : " [" + outcome->second + "]") + "\n";
+  }
+  if (previous.empty()) previous = idea_lines({});
   return render("ideas_generate", {{"task", tp.task},
                                    {"code", clip(code.ok() ? *code : "(experiment.py is not readable)", kMaxCodeChars)},
                                    {"seeds", seed_text.empty() ? "(none)\n" : seed_text},
-                                   {"previous", idea_lines(previous)},
+                                   {"previous", previous},
                                    {"reflections", std::to_string(ctx.settings.reflections)}});
 }
 
@@ -195,6 +245,7 @@ Expected<std::vector<store::Idea>> generate_ideas(StageContext& ctx) {
   SHOAL_TRY(tp, template_prompt(ctx.tpl));
   SHOAL_TRY(seeds, load_seed_ideas(ctx));
   SHOAL_TRY(earlier, earlier_ideas(ctx));
+  SHOAL_TRY(outcomes, earlier_outcomes(ctx, earlier));
   SHOAL_TRY(mine, ideas_of_run(ctx));
   while (static_cast<int>(mine.size()) < target) {
     if (ctx.cancel.cancelled()) return fail(ErrorKind::cancelled, "the run was cancelled");
@@ -204,7 +255,7 @@ Expected<std::vector<store::Idea>> generate_ideas(StageContext& ctx) {
                                    std::to_string(target)});
     // A batch's drafts see the same earlier ideas and are asked at once; they are stored
     // together, so a resumed run asks the same questions (and the LLM cache answers them).
-    std::string question = generation_prompt(ctx, tp, seeds, earlier, mine);
+    std::string question = generation_prompt(ctx, tp, seeds, earlier, outcomes, mine);
     std::vector<std::future<Expected<json>>> drafts;
     for (int slot = 1; slot <= count; ++slot) {
       std::string asked = count == 1 ? question

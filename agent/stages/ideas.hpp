@@ -43,7 +43,9 @@ store::Idea idea_from_json(const nlohmann::json& json, const std::string& run_id
 // (AI-Scientist's archive of earlier ideas; missing or unreadable: none) and the ideas of
 // Shoal's earlier runs of the template that existed when this run was created (a fixed list,
 // so a resumed run builds the same prompts), newest first. Idea generation avoids them and
-// the novelty check compares with them.
+// learns from what came of them (carried out with its best metric and AI review score,
+// failed, not novel; shown for runs that had ended when this run was created); the novelty
+// check compares with them.
 Expected<std::vector<store::Idea>> earlier_ideas(StageContext& ctx);
 
 // "- name: title" per idea ("(none yet)" for none).

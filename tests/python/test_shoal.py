@@ -259,3 +259,35 @@ def test_runs_leave_no_descriptors_open(tmp, monkeypatch):
     finally:
         llm.close()
     assert len(after_eight) <= len(after_two) + 2, (after_two, after_eight)
+
+
+def test_idea_generation_learns_from_earlier_runs(tmp):
+    """A second run of a template shows the first run's ideas with what came of them: the one
+    carried out with its best metric, the one its experiments could not run as failed."""
+    prompts = []
+
+    def model(messages, **params):
+        last = messages[-1]["content"]
+        if "Propose the next research idea" in last:
+            prompts.append(last)
+            return idea_reply(["closer_start", "broken_start", "third_start"][min(len(prompts), 3) - 1])
+        if "run 1 of at most 1" in last:
+            if "broken_start" in json.dumps(messages):  # this idea's edit does not apply: no usable run
+                return "experiment.py\n```python\n<<<<<<< SEARCH\nno such line\n=======\nx\n>>>>>>> REPLACE\n```\n"
+            return coder_reply()
+        return "ALL_DONE"
+
+    home = os.path.join(tmp, "archive")
+    options = dict(model=shoal.PythonModel(model), max_runs=1, smoke=True, paper=False, novelty=False,
+                   settings={"plots": "false", "generate": 2, "max_attempts": 1})
+    first = shoal.run(TINY, home, ideas=2, **options)
+    ideas = {i["name"]: i for i in shoal.open(home).ideas(first["run_id"]).to_dict("records")}
+    assert ideas["closer_start"]["status"] == "done" and ideas["broken_start"]["status"] == "failed", ideas
+    best = ideas["closer_start"]["best_metric"]
+    prompts.clear()
+    shoal.run(TINY, home, ideas=1, **dict(options, settings={"plots": "false", "generate": 1}))
+    assert prompts, "the second run asked for no idea"
+    shown = prompts[0]
+    assert f"- closer_start: Start closer [carried out, best loss {best:.4g}]" in shown, shown
+    assert "- broken_start: Start closer [failed: its experiments gave no usable result]" in shown, shown
+    assert "a negative result counts" in shown
