@@ -86,11 +86,14 @@ int run_new(Context& ctx, const RunArgs& a) {
 
 std::string when(const std::optional<int64_t>& ms) { return ms ? iso8601(*ms) : "-"; }
 
-// "$0.0183" (a cost) or "$10.00" (a budget): dollars with `decimals` places.
-std::string usd(double dollars, int decimals) {
+// Dollars with 4 decimal places ("$0.0183"), or for `short_cents` as few as 2 where the
+// rest are zeros ("$10.00", "$0.7208").
+std::string usd(double dollars, bool short_cents = false) {
   std::ostringstream out;
-  out << '$' << std::fixed << std::setprecision(decimals) << dollars;
-  return out.str();
+  out << std::fixed << std::setprecision(4) << dollars;
+  std::string text = out.str();
+  while (short_cents && text.size() > 3 && text.back() == '0' && text[text.size() - 3] != '.') text.pop_back();
+  return '$' + text;
 }
 
 int show_status(Context& ctx, const RunArgs& a) {
@@ -119,8 +122,8 @@ int show_status(Context& ctx, const RunArgs& a) {
   }
   std::cout << "run " << run.id << "  " << run.status << "  template " << run.template_name << "  model " << run.model
             << "\n  created " << when(run.created_ms) << "  started " << when(run.started_ms) << "  ended "
-            << when(run.ended_ms) << "\n  LLM cost " << usd(run.cost_usd, 4)
-            << (run.budget_usd > 0 ? " of " + usd(run.budget_usd, 2) : std::string()) << "\n";
+            << when(run.ended_ms) << "\n  LLM cost " << usd(run.cost_usd)
+            << (run.budget_usd > 0 ? " of " + usd(run.budget_usd, true) : std::string()) << "\n";
   if (!run.error.empty()) std::cout << "  " << run.error << "\n";
   if (auto metric = agent::run_metric(store, id).value()) std::cout << "  metric: " << metric->describe() << "\n";
   std::cout << "\n  " << std::left << std::setw(5) << "rank" << std::setw(30) << "idea" << std::setw(10) << "status"

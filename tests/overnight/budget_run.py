@@ -63,7 +63,10 @@ def main():
         print(text, flush=True)
         check("shoal status: paused, with the budget named", status["status"] == "paused" and "budget" in status["error"],
               status["error"])
-        check("shoal status: how far it got (spend, each idea's stage)", f"of ${budget:.6f}" in text
+        shown = f"{budget:.4f}"  # status prints dollars to 4 places, trailing zeros cut down to cents
+        while shown[-1] == "0" and shown[-3] != ".":
+            shown = shown[:-1]
+        check("shoal status: how far it got (spend, each idea's stage)", f"of ${shown}\n" in text
               and all(i["name"] in text and i["stage"] for i in status["ideas"]), text)
         check("the run got somewhere before the budget", any(s["status"] == "done" for s in status["stages"]),
               status["stages"])

@@ -152,7 +152,8 @@ def check_export(db, paper_id, out):
     check("export: llm_calls.json holds the idea's calls", len(calls) == stored_calls, f"{len(calls)} vs {stored_calls}")
 
     check("export: manifest names the paper, idea and run",
-          manifest["paper"]["id"] == paper_id and manifest["idea"]["id"] == idea["id"] and manifest["run"]["id"] == run["id"])
+          manifest["paper"]["id"] == paper_id and manifest["idea"]["id"] == idea["id"] and manifest["run"]["id"] == run["id"]
+          and manifest["idea"]["novelty_verdict"] == "not checked")
     check("export: manifest names the template and its hash",
           manifest["template"]["name"] == run["template"] and manifest["template"]["hash"] == run["template_hash"]
           and len(run["template_hash"]) == 64, str(manifest["template"]))
