@@ -361,6 +361,12 @@ CREATE TABLE reproductions (
 );
 CREATE INDEX reproductions_paper ON reproductions(paper_id, created_ms);
 )sql",
+      // 8 (evolve): what a search knows of a node beyond its run, as a JSON object: for evolve,
+      // the generation, island, archive cell, descriptors, second parent, operator, model and
+      // cost of the LLM call that wrote it, or why it was rejected without a run.
+      R"sql(
+ALTER TABLE nodes ADD COLUMN search_json TEXT NOT NULL DEFAULT '{}';
+)sql",
   };
   return list;
 }

@@ -11,7 +11,7 @@ const char* kNodeColumns =
     "SELECT id, coalesce(idea_id, ''), template_hash, coalesce(parent_id, ''), kind, coalesce(code_hash, ''), "
     "command, status, exit_code, coalesce(signal, 0), coalesce(limit_hit, ''), coalesce(metrics_json, ''), "
     "coalesce(stdout_tail, ''), coalesce(stderr_tail, ''), coalesce(duration_s, 0), created_ms, ended_ms, plan, metric, "
-    "seed, step FROM nodes ";
+    "seed, step, search_json FROM nodes ";
 
 Node node_from_row(SQLite::Statement& q) {
   Node n;
@@ -36,6 +36,7 @@ Node node_from_row(SQLite::Statement& q) {
   if (!q.getColumn(18).isNull()) n.metric = q.getColumn(18).getDouble();
   if (!q.getColumn(19).isNull()) n.seed = q.getColumn(19).getInt();
   n.step = q.getColumn(20).getInt();
+  n.search_json = q.getColumn(21).getString();
   return n;
 }
 
@@ -47,13 +48,14 @@ Expected<Node> add_node(Store& store, Node node) {
   return store.transaction([&](SQLite::Database& db) -> Expected<Node> {
     SQLite::Statement q(db,
                         "INSERT INTO nodes (id, idea_id, template_hash, parent_id, kind, code_hash, command, status, "
-                        "created_ms, plan, seed, step) VALUES (?, NULLIF(?, ''), ?, NULLIF(?, ''), ?, NULLIF(?, ''), ?, ?, ?, "
-                        "?, ?, ?)");
+                        "created_ms, plan, seed, step, search_json) VALUES (?, NULLIF(?, ''), ?, NULLIF(?, ''), ?, NULLIF(?, ''), ?, ?, ?, "
+                        "?, ?, ?, ?)");
     SQLite::bind(q, node.id, node.idea_id, node.template_hash, node.parent_id, node.kind, node.code_hash, node.command,
                  node.status, node.created_ms, node.plan);
     if (node.seed) q.bind(11, *node.seed);
     else q.bind(11);
     q.bind(12, node.step);
+    q.bind(13, node.search_json.empty() ? std::string("{}") : node.search_json);
     q.exec();
     return node;
   });
@@ -104,6 +106,16 @@ Expected<std::optional<Node>> find_baseline(Store& store, const std::string& tem
     q.bind(2, template_hash);
     if (!q.executeStep()) return std::optional<Node>();
     return std::optional<Node>(node_from_row(q));
+  });
+}
+
+Status set_node_search(Store& store, const std::string& id, const std::string& search_json) {
+  return store.transaction([&](SQLite::Database& db) -> Status {
+    SQLite::Statement q(db, "UPDATE nodes SET search_json = ? WHERE id = ?");
+    q.bind(1, search_json.empty() ? std::string("{}") : search_json);
+    q.bind(2, id);
+    if (q.exec() == 0) return fail(ErrorKind::not_found, "no node " + id);
+    return {};
   });
 }
 

@@ -33,6 +33,7 @@ struct Node {
   double duration_s = 0;
   int64_t created_ms = 0;
   std::optional<int64_t> ended_ms;
+  std::string search_json = "{}";  // the search's facts about this node (evolve: generation, island, cell, parents, model, cost)
 };
 
 // Inserts the node (id and created_ms filled in when empty); returns it as stored.
@@ -50,6 +51,9 @@ Expected<Node> get_node(Store& store, const std::string& id);
 // "baseline" (the real one the pipeline reuses) or "baseline_smoke" (a reduced run).
 Expected<std::optional<Node>> find_baseline(Store& store, const std::string& template_hash,
                                             const std::string& kind = "baseline");
+
+// Replaces a node's search facts (a JSON object as text).
+Status set_node_search(Store& store, const std::string& id, const std::string& search_json);
 
 // Sets the code snapshot of a node once its edits are applied.
 Status set_node_code(Store& store, const std::string& id, const std::string& code_hash);

@@ -112,7 +112,8 @@ json to_json(const Node& n) {
           {"metric", value_or_null(n.metric)},
           {"duration_s", n.duration_s},
           {"created_ms", n.created_ms},
-          {"ended_ms", value_or_null(n.ended_ms)}};
+          {"ended_ms", value_or_null(n.ended_ms)},
+          {"search", stored_json(n.search_json)}};
 }
 
 json node_output_json(const Node& n) {
