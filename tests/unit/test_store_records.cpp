@@ -104,7 +104,8 @@ TEST_CASE("a node: metrics embedded, code given as hash and has_code, output tai
   CHECK(keys_of(j) == std::set<std::string>{"id", "idea_id", "template_hash", "parent_id", "kind", "code_hash",
                                             "has_code", "command", "plan", "step", "seed", "status", "exit_code",
                                             "signal", "limit_hit", "metrics", "metric", "duration_s", "created_ms",
-                                            "ended_ms"});
+                                            "ended_ms", "search"});
+  CHECK(j["search"] == nlohmann::json::object());  // only a search strategy that records facts about its nodes fills it
   CHECK(j["metrics"]["loss"] == 0.5);
   CHECK(j["has_code"] == true);
   CHECK(j["seed"].is_null());
