@@ -206,8 +206,27 @@ std::string offline_paper_tex(const OfflinePaperInputs& in) {
   };
   std::string bound_text = in.metric_bound ? format_number(*in.metric_bound) : "";
   bool censored_rows = false;
+  // An evolution evaluates many combinations: the table keeps the baseline and the best few.
+  constexpr size_t kEvolveRows = 10;
+  std::vector<const Parsed*> shown;
+  for (const auto& p : parsed) shown.push_back(&p);
+  size_t evaluated = std::count_if(parsed.begin(), parsed.end(), [](const Parsed& p) { return !p.run->baseline; });
+  bool trimmed = in.search && evaluated > kEvolveRows;
+  if (trimmed) {
+    std::vector<const Parsed*> ranked;
+    for (const auto& p : parsed)
+      if (!p.run->baseline && p.headline) ranked.push_back(&p);
+    std::stable_sort(ranked.begin(), ranked.end(), [&](const Parsed* a, const Parsed* b) {
+      return experiments::metric_better(*a->headline, *b->headline, in.higher_is_better);
+    });
+    if (ranked.size() > kEvolveRows) ranked.resize(kEvolveRows);
+    shown.clear();
+    for (const auto& p : parsed)
+      if (p.run->baseline || std::find(ranked.begin(), ranked.end(), &p) != ranked.end()) shown.push_back(&p);
+  }
   std::vector<TableRow> rows;
-  for (const auto& p : parsed) {
+  for (const auto* pp : shown) {
+    const Parsed& p = *pp;
     TableRow row{escape_latex(p.run->label), {}};
     for (const auto& c : conditions) {
       auto cond = p.info.find(c);
@@ -231,7 +250,10 @@ std::string offline_paper_tex(const OfflinePaperInputs& in) {
   }
   std::string table = results_table(header, rows,
                                     "Measured " + metric_tex + " (" + direction +
-                                        "; mean $\\pm$ standard error over seeds where reported) for each setting." +
+                                        "; mean $\\pm$ standard error over seeds where reported) for " +
+                                        (trimmed ? "the baseline and the " + std::to_string(kEvolveRows) +
+                                                       " best of the combinations evaluated."
+                                                 : std::string("each setting.")) +
                                         (censored_rows ? " ``Not reached'': the target was not reached within " +
                                                              bound_text + " (the run's budget)."
                                                        : std::string()),
@@ -275,11 +297,49 @@ std::string offline_paper_tex(const OfflinePaperInputs& in) {
   for (const auto& p : parsed)
     if (!p.run->baseline) settings += (settings.empty() ? "" : ", ") + escape_latex(p.run->label);
 
+  // What the agent did, in words: one knob swept, or the evolution over combinations of knobs.
+  const SearchSummary* evo = in.search ? &*in.search : nullptr;
+  std::string agent_did =
+      evo ? "It is produced by Shoal's offline baseline agent, which searches combinations of the settings that the "
+            "template declares with a small genetic algorithm, runs every combination it proposes in the sandbox and "
+            "writes up what it measured."
+          : "It is produced by Shoal's offline baseline agent, which varies one setting that the template "
+            "declares, runs every value in the sandbox and writes up what it measured.";
+  std::string method =
+      evo ? "We search the combinations of the template's " + std::to_string(evo->knobs) +
+                " settings with a genetic algorithm, without a language model. The first population is the "
+                "baseline and random combinations; every later combination is a uniform crossover of two of the " +
+                (evo->population > 0 ? std::to_string(evo->population) + " " : std::string()) +
+                "fittest combinations found so far, chosen by tournament, and half the time one or two of its "
+                "settings are then changed at random. A combination that was evaluated before is never run again. "
+                "The search evaluated " + std::to_string(evo->evaluations) + " combinations besides the baseline in " +
+                std::to_string(evo->generations) + " rounds" +
+                (evo->failed > 0 ? " (" + std::to_string(evo->failed) + " of the runs failed)" : std::string()) + "." +
+                (evo->best.empty() ? std::string()
+                                   : " The best combination it found sets " + escape_latex(evo->best) + ".") +
+                (evo->seed_runs > 0 ? " The best two combinations were then run again with other seeds (" +
+                                          std::to_string(evo->seed_runs) +
+                                          " runs), and a combination's result is the mean over its seeds."
+                                    : std::string())
+          : "We change one setting of the template's experiment at a time and keep every other setting at its "
+            "default. The settings compared are: " + (settings.empty() ? std::string("none") : settings) + ".";
+  std::string caveat = evo ? " These results come from one evolutionary search over the template's settings, with a "
+                             "budget of runs fixed in advance; a larger budget or another seed of the search may find "
+                             "a better combination, and the differences should be read against the standard errors "
+                             "in Table~\\ref{tab:results} before drawing conclusions."
+                           : " These results come from one sweep of one setting with the template's seeds; "
+                             "the differences should be read against the standard errors in "
+                             "Table~\\ref{tab:results} before drawing conclusions.";
+
+  // What is studied, as LaTeX: a flag's "--" stays two hyphens (not an en dash).
+  std::string studied = escape_latex(in.idea_description.empty() ? in.idea_title : in.idea_description);
+  for (size_t at = studied.find("--"); at != std::string::npos; at = studied.find("--", at + 4))
+    studied.replace(at, 2, "-{}-");
+
   PaperDraft draft;
   draft.title = escape_latex(in.idea_title.empty() ? "A measured sweep on " + in.template_name : in.idea_title);
-  draft.abstract = "We study " + escape_latex(in.idea_description.empty() ? in.idea_title : in.idea_description) +
-                   " on the " + escape_latex(in.template_name) + " research template and report " + metric_tex +
-                   " (" + direction + "). " + comparison +
+  draft.abstract = "We study how " + studied + " affects " + metric_tex + " (" + direction + ") on the " +
+                   escape_latex(in.template_name) + " research template. " + comparison +
                    " This paper was assembled by Shoal's offline baseline agent: it states only numbers that "
                    "were measured in sandboxed runs, and no language model wrote any of it.";
 
@@ -301,17 +361,14 @@ std::string offline_paper_tex(const OfflinePaperInputs& in) {
     std::string t = lower(title);
     if (t.find("intro") != std::string::npos)
       draft.sections[title] = with_skeleton(
-          title, "This report asks how " + escape_latex(in.idea_description.empty() ? in.idea_title : in.idea_description) +
+          title, "This report asks how " + studied +
                      " affects " + metric_tex + " on the " + escape_latex(in.template_name) + " template (" +
                      escape_latex(in.template_description) +
-                     "). It is produced by Shoal's offline baseline agent, which varies one setting that the template "
-                     "declares, runs every value in the sandbox and writes up what it measured.");
+                     "). " + agent_did);
     else if (t.find("related") != std::string::npos)
       draft.sections[title] = with_skeleton(title, "");
     else if (t.find("method") != std::string::npos)
-      draft.sections[title] =
-          "We change one setting of the template's experiment at a time and keep every other setting at its "
-          "default. The settings compared are: " + (settings.empty() ? std::string("none") : settings) + ".";
+      draft.sections[title] = method;
     else if (t.find("setup") != std::string::npos || t.find("experiment") != std::string::npos)
       draft.sections[title] = with_skeleton(
           title, "Every setting runs the template's \\texttt{experiment.py} in Shoal's sandbox, with the seeds the "
@@ -321,10 +378,7 @@ std::string offline_paper_tex(const OfflinePaperInputs& in) {
                               (figure_refs.empty() ? std::string(".") : "; " + figure_refs + " show the runs' curves.") +
                               " " + comparison + "\n\n" + table + "\n" + figures;
     else if (t.find("conclusion") != std::string::npos || t.find("discussion") != std::string::npos)
-      draft.sections[title] = comparison +
-                              " These results come from one sweep of one setting with the template's seeds; "
-                              "the differences should be read against the standard errors in "
-                              "Table~\\ref{tab:results} before drawing conclusions.";
+      draft.sections[title] = comparison + caveat;
   }
   return fill_skeleton(in.template_tex, draft);
 }

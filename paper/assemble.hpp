@@ -59,6 +59,18 @@ struct FigureFile {
   std::string caption;  // plain text; "" = a caption is made from the name
 };
 
+// How the offline agent searched when it did not sweep one knob: the evolution over
+// combinations of the knobs' values (--search evolve), in counts taken from the stored nodes.
+struct SearchSummary {
+  int knobs = 0;         // the knobs combined
+  int evaluations = 0;   // combinations run (the baseline not counted)
+  int failed = 0;        // of those, runs that failed
+  int generations = 0;   // rounds of proposals
+  int population = 0;    // the fittest combinations that parents are drawn from
+  std::string best;      // the best combination, plain text ("layout=hex, iters=1000")
+  int seed_runs = 0;     // re-runs of the best combinations with other seeds (0: none)
+};
+
 // Everything the offline paper is written from; no text is invented beyond these.
 struct OfflinePaperInputs {
   std::string template_tex;
@@ -70,6 +82,7 @@ struct OfflinePaperInputs {
   std::optional<double> metric_bound;  // the metric's value when its target was never reached
   std::vector<MeasuredRun> runs;  // the baseline first, when there is one
   std::vector<FigureFile> figures;
+  std::optional<SearchSummary> search;  // set for the evolution; none for the one-knob sweep
 };
 
 // The offline paper's LaTeX: the skeleton's title, abstract and sections written from the

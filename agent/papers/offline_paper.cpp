@@ -1,6 +1,7 @@
 #include "agent/papers/offline_paper.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "agent/evidence.hpp"
@@ -33,8 +34,39 @@ std::string idea_description(const IdeaEvidence& ev, const experiments::Template
   if (varied.size() == 1)
     for (const auto& knob : tpl.manifest.knobs)
       if (knob.flag == "--" + *varied.begin())
-        return "the effect of " + (knob.description.empty() ? knob.flag : knob.description) + " (" + knob.flag + ")";
+        return knob.description.empty() ? "the setting " + knob.flag
+                                        : (knob.description.rfind("the ", 0) == 0 ? "" : "the ") + knob.description +
+                                              " (" + knob.flag + ")";
   return ev.idea.title.empty() ? ev.idea.name : ev.idea.title;
+}
+
+// How the evolution searched (an idea made for search=evolve), counted from its stored nodes;
+// none for a sweep.
+std::optional<paper::SearchSummary> search_summary(store::Store& store, const IdeaEvidence& ev,
+                                                   const experiments::Template& tpl) {
+  auto idea = nlohmann::json::parse(ev.idea.idea_json, nullptr, false);
+  if (!idea.is_object() || idea.value("search", "") != "evolve") return std::nullopt;
+  paper::SearchSummary s;
+  s.knobs = static_cast<int>(tpl.manifest.knobs.size());
+  if (idea.contains("population") && idea["population"].is_number_integer()) s.population = idea["population"].get<int>();
+  auto nodes = store::list_nodes(store, ev.idea.id);
+  if (!nodes.ok()) return s;
+  for (const auto& n : *nodes) {
+    if (n.kind == "evolve" && (n.status == "done" || n.status == "failed")) {
+      ++s.evaluations;
+      if (n.status == "failed") ++s.failed;
+      s.generations = std::max(s.generations, n.step);
+    } else if (n.kind == "seed" && (n.status == "done" || n.status == "failed")) {
+      ++s.seed_runs;
+    }
+  }
+  // The chosen version: the best node gathered (a seed mean stands for its version).
+  for (const auto& n : ev.done_nodes())
+    if (n.kind == "evolve" || n.kind == "seed_mean") {
+      s.best = node_label(n, ev.baseline);
+      break;
+    }
+  return s;
 }
 
 }  // namespace
@@ -55,6 +87,13 @@ Expected<OfflinePaperResult> write_offline_paper(store::Store& store, experiment
   in.condition = tpl.manifest.condition;
   in.higher_is_better = tpl.manifest.higher_is_better;
   auto done = ev.done_nodes();
+  in.search = search_summary(store, ev, tpl);
+  if (in.search && !tpl.manifest.knobs.empty()) {
+    std::string flags;
+    for (size_t k = 0; k < tpl.manifest.knobs.size(); ++k)
+      flags += (k == 0 ? "" : k + 1 == tpl.manifest.knobs.size() ? " and " : ", ") + tpl.manifest.knobs[k].flag;
+    in.idea_description = "the combination of the settings " + flags;
+  }
   in.metric_bound = experiments::metric_bound_of(tpl.manifest, ev.bound_command());
   if (ev.baseline && !ev.baseline->metrics_json.empty()) in.runs.push_back({"baseline", ev.baseline->metrics_json, true});
   std::stable_sort(done.begin(), done.end(),
@@ -74,7 +113,12 @@ Expected<OfflinePaperResult> write_offline_paper(store::Store& store, experiment
 
   auto bib_keys = tools::bib_keys(ws.template_bib);
   auto cleaned = paper::drop_unknown_citations(paper::offline_paper_tex(in), bib_keys);
-  auto claims = paper::check_claims(cleaned.tex, evidence_numbers(ev, tpl));
+  auto known = evidence_numbers(ev, tpl);
+  if (in.search)  // the search's own counts, stated where the method is described
+    for (int count : {in.search->knobs, in.search->population, in.search->evaluations, in.search->failed,
+                      in.search->generations, in.search->seed_runs})
+      known.push_back({.value = static_cast<double>(count), .origin = paper::KnownValue::Origin::task});
+  auto claims = paper::check_claims(cleaned.tex, known);
   std::string tex = paper::with_unverified_note(cleaned.tex, static_cast<int>(claims.unmatched.size()));
   SHOAL_CHECK(write_sources(ws, tex, ws.template_bib));
   experiments::CancelToken never;

@@ -322,6 +322,7 @@ Expected<store::Idea> evolve_idea(StageContext& ctx, const std::vector<store::Id
                                        "change of one alone."},
                         {"knobs", flags},
                         {"search", "evolve"},
+                        {"population", ctx.settings.evolve_population},
                         {"offline_baseline_agent", true}}
                        .dump();
   return store::add_idea(ctx.store, idea);

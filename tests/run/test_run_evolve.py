@@ -38,8 +38,7 @@ def main():
     # 1. a whole run on circle_packing: six combinations, then the best
     tpl = os.path.join(TMP, "circle_packing")
     shutil.copytree(os.path.join(REPO, "templates", "circle_packing"), tpl)
-    r = shoal("run", tpl, "--smoke", "--search", "evolve", "--evolve-evaluations", "6", "--no-paper",
-              "--set", "seed_runs=0")
+    r = shoal("run", tpl, "--smoke", "--search", "evolve", "--evolve-evaluations", "6", "--set", "seed_runs=0")
     rid = run_id_of(r.stdout)
     check("evolve run exits 0", r.returncode == 0, r.stdout + r.stderr)
     problems = check_finished_run(db, rid) if rid else ["no run id printed"]
@@ -65,6 +64,19 @@ def main():
     check("children name a parent of this idea (the first population none)",
           all(n["parent_id"] in ids if "crossover of" in n["plan"] else n["parent_id"] in ("", None) for n in nodes),
           str([(n["parent_id"], n["plan"]) for n in nodes]))
+
+    # the paper describes the search it ran, in the stored counts, not a one-knob sweep
+    paper = con.execute("SELECT p.id FROM papers p JOIN ideas i ON i.id = p.idea_id WHERE i.run_id = ? "
+                        "AND p.status = 'compiled'", (rid,)).fetchone()
+    check("the evolution's paper compiled", paper is not None, r.stdout[-2000:])
+    if paper:
+        pdf = os.path.join(TMP, "evolve.pdf")
+        shoal("open", paper["id"], pdf)
+        text = " ".join(subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True).stdout.split())
+        check("the paper's method names the genetic algorithm and its counts",
+              "genetic algorithm" in text and "evaluated 6 combinations besides the baseline" in text, text[:3000])
+        check("the paper does not describe a one-knob sweep", "one setting of the template" not in text, text[:3000])
+        check("the flags print with two hyphens", "--layout" in text, text[:1500])
 
     # 2. killed during an experiment, then resumed: nothing finished runs again
     slow = os.path.join(TMP, "slow")

@@ -143,3 +143,51 @@ TEST_CASE("a censored metric at its bound reads 'not reached', never as a measur
   CHECK(none.find("No setting we tried reaches the target within 1200.") != std::string::npos);
   CHECK(none.find("The best setting") == std::string::npos);
 }
+
+TEST_CASE("an evolution's paper describes its search and keeps the table to the baseline and the ten best") {
+  OfflinePaperInputs in;
+  in.template_tex = kSkeleton;
+  in.template_name = "circle_packing";
+  in.template_description = "26 circles in the unit square";
+  in.idea_title = "Which combination is best";
+  in.idea_description = "the combination of the settings --layout and --iters";
+  in.metric = "sum_radii";
+  auto run = [](double v) {
+    return std::string(R"({"square": {"means": {"sum_radii": )") + format_number(v) + "}}}";
+  };
+  in.runs.push_back({"baseline", run(2.5), true});
+  std::vector<std::string> results = {run(2.5)};
+  for (int i = 1; i <= 14; ++i) {  // 14 combinations: 2.51 .. 2.64
+    in.runs.push_back({"layout = hex, iters = " + std::to_string(i * 100), run(2.5 + i * 0.01), false});
+    results.push_back(run(2.5 + i * 0.01));
+  }
+  in.search = SearchSummary{.knobs = 2, .evaluations = 14, .failed = 1, .generations = 7, .population = 4,
+                            .best = "layout = hex, iters = 1400", .seed_runs = 6};
+  std::string tex = offline_paper_tex(in);
+
+  // The method says what was searched, in the stored counts; no sweep wording.
+  CHECK(tex.find("genetic algorithm") != std::string::npos);
+  CHECK(tex.find("two of the 4 fittest combinations") != std::string::npos);
+  CHECK(tex.find("evaluated 14 combinations besides the baseline in 7 rounds (1 of the runs failed)") != std::string::npos);
+  CHECK(tex.find("sets layout = hex, iters = 1400") != std::string::npos);
+  CHECK(tex.find("with other seeds (6 runs)") != std::string::npos);
+  CHECK(tex.find("one setting of the template's experiment at a time") == std::string::npos);
+  CHECK(tex.find("one sweep of one setting") == std::string::npos);
+  // The flags read as two hyphens, not an en dash.
+  CHECK(tex.find("We study how the combination of the settings -{}-layout and -{}-iters affects") != std::string::npos);
+  // The table: the baseline and the ten best (2.55 .. 2.64), not the four worst.
+  CHECK(tex.find("the 10 best of the combinations evaluated") != std::string::npos);
+  CHECK(tex.find("iters = 1400 & $2.64$") != std::string::npos);
+  CHECK(tex.find("iters = 500 & $2.55$") != std::string::npos);
+  CHECK(tex.find("iters = 400 &") == std::string::npos);
+  CHECK(tex.find("baseline & $2.5$") != std::string::npos);
+
+  // Every number passes the claim check once the search's counts are known (as the offline paper adds them).
+  std::vector<std::string> runs(results.begin() + 1, results.end());
+  std::vector<std::string> texts = {in.metric};
+  for (int i = 1; i <= 14; ++i) texts.push_back("--layout hex --iters " + std::to_string(i * 100));
+  auto known = known_numbers(runs, results.front(), texts);
+  for (double count : {2, 4, 14, 1, 7, 6}) known.push_back(count);
+  auto report = check_claims(tex, known);
+  for (const auto& c : report.unmatched) FAIL_CHECK("unmatched " << c.text << " in: " << c.context);
+}
