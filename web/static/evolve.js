@@ -75,7 +75,7 @@ function fitnessPlot(ev, onPick) {
   for (let g = 0; g < G; g++)
     svg.appendChild(h('text', {x: xOf(g), y: top + plotH + band + 14, class: 'axis', 'text-anchor': 'middle'},
       g === 0 ? '0 (baseline)' : String(g)));
-  svg.appendChild(h('text', {x: left - 6, y: top + plotH + band / 2 + 4, class: 'axis', 'text-anchor': 'end'}, 'no metric'));
+  svg.appendChild(h('text', {x: left - 6, y: top + plotH + band / 2 + 4, class: 'axis', 'text-anchor': 'end'}, 'no fitness'));
   svg.appendChild(h('text', {x: left + plotW / 2, y: H - 8, class: 'axis label', 'text-anchor': 'middle'}, 'generation'));
   svg.appendChild(h('text', {x: 14, y: top + plotH / 2, class: 'axis label', 'text-anchor': 'middle',
     transform: `rotate(-90 14 ${top + plotH / 2})`}, metricLabel(ev.metric)));
@@ -88,8 +88,10 @@ function fitnessPlot(ev, onPick) {
     list.forEach((n, i) => {
       const x = xOf(g) + (i - (list.length - 1) / 2) * step;
       const best = ev.best && ev.best.id === n.id;
+      const name = ev.metric.name || 'metric';
       const tip = `${n.operator} program ${n.id}, generation ${n.generation}, island ${n.island}: ` +
-        (n.metric !== null && n.status === 'done' ? `${ev.metric.name || 'metric'} ${num(n.metric, 4)}` : `${n.status}, no metric`);
+        (n.status === 'done' && n.metric !== null ? `${name} ${num(n.metric, 4)}`
+          : n.metric !== null ? `${n.status}: ${name} ${num(n.metric, 4)} not comparable with the baseline's` : `${n.status}, no metric`);
       let mark;
       if (n.metric !== null && n.status === 'done') {
         mark = h('circle', {cx: x, cy: yOf(n.metric), r: best ? 6 : 4.5, fill: islandColor(n.island),
@@ -171,12 +173,12 @@ function legend(ev) {
 
 // A picked program: its search facts and its code against its parent (or the template).
 let picked = 0;
-async function showProgram(ev, id, pane, pick, openNode) {
+async function showProgram(root, ev, id, pane, pick, openNode) {
   const mine = ++picked;
   const n = ev.nodes.find((x) => x.id === id);
   if (!n) return;
-  for (const el of document.querySelectorAll('#evolution [data-node].picked')) el.classList.remove('picked');
-  for (const el of document.querySelectorAll(`#evolution [data-node="${CSS.escape(id)}"]`)) el.classList.add('picked');
+  for (const el of root.querySelectorAll('[data-node].picked')) el.classList.remove('picked');
+  for (const el of root.querySelectorAll(`svg [data-node="${CSS.escape(id)}"]`)) el.classList.add('picked');
   const pickButton = (pid) => h('button', {type: 'button', class: 'link', 'data-pick': pid, onclick: () => pick(pid)}, pid);
   const descriptors = Object.entries(n.descriptors || {});
   const box = h('div', {class: 'diff-box'}, h('p', {class: 'muted'}, 'loading…'));
@@ -281,7 +283,7 @@ export async function evolveSection(ideaId, openNode) {
     return section;
   }
   const pane = h('section', {class: 'node-pane', id: 'evolve-pane'}, h('p', {class: 'muted'}, 'pick a program in the genealogy or the plot'));
-  const pick = (id) => showProgram(ev, id, pane, pick, openNode);
+  const pick = (id) => showProgram(section, ev, id, pane, pick, openNode);
   const bestDiff = ev.best && ev.best.diff ? diffView(ev.best.diff)
     : h('p', {class: 'muted'}, ev.best && ev.best.diff_error ? ev.best.diff_error : 'no best program yet');
   fill(section,
