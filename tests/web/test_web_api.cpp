@@ -404,7 +404,7 @@ TEST_CASE("an evolve run shows its programs, fitness per generation, archive cel
   for (const auto& a : e["archive"]) cells[a["cell"].dump()] = {a["node_id"], a["programs"]};
   CHECK(e["archive"][0]["cell"] == json::array({0, 0}));
   CHECK(cells.at("[0,0]") == std::make_pair(s.ids.evolve_a, 2));  // 1.80 beats the baseline's 2.00
-  CHECK(cells.at("[1,1]") == std::make_pair(s.ids.evolve_crossover, 3));  // 1.55 beats 1.95 and 1.70
+  CHECK(cells.at("[1,1]") == std::make_pair(s.ids.evolve_crossover, 2));  // 1.55 beats 1.95
   CHECK(cells.at("[1,0]") == std::make_pair(s.ids.evolve_best, 2));
   CHECK(cells.at("[2,1]").second == 1);
 
