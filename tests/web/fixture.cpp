@@ -157,7 +157,7 @@ Status fill_evolve(store::Store& store, FixtureIds& ids, int64_t t0, const std::
                                       .dump()));
 
   SHOAL_TRY(idea, store::add_idea(store, {.run_id = run.id, .name = "evolve_recipe",
-                                          .title = R"(Evolving the 	exttt{lr} and width of a tiny LM)",
+                                          .title = R"(Evolving the \texttt{lr} and width of a tiny LM)",
                                           .idea_json = json{{"Hypothesis", "A population search finds a better recipe than one knob at a time"}}.dump(),
                                           .interestingness = 6, .feasibility = 9, .novelty = 5}));
   SHOAL_CHECK(store::set_idea_status(store, idea.id, "running", "experiments"));

@@ -54,7 +54,7 @@ function fitnessPlot(ev, onPick) {
   const programs = ev.nodes.filter((n) => n.status !== 'rejected' && n.status !== 'running' && n.status !== 'pending');
   const scored = programs.filter((n) => n.metric !== null && n.status === 'done');
   const G = ev.generations.length;
-  const W = 680, H = 320, left = 64, right = 16, top = 16, bottom = 64, band = 22;
+  const W = 680, H = 300, left = 64, right = 16, top = 16, bottom = 44, band = 22;
   const plotW = W - left - right, plotH = H - top - bottom - band;
   const values = scored.map((n) => n.metric);
   let lo = values.length ? Math.min(...values) : 0, hi = values.length ? Math.max(...values) : 1;
@@ -76,7 +76,7 @@ function fitnessPlot(ev, onPick) {
     svg.appendChild(h('text', {x: xOf(g), y: top + plotH + band + 14, class: 'axis', 'text-anchor': 'middle'},
       g === 0 ? '0 (baseline)' : String(g)));
   svg.appendChild(h('text', {x: left - 6, y: top + plotH + band / 2 + 4, class: 'axis', 'text-anchor': 'end'}, 'no fitness'));
-  svg.appendChild(h('text', {x: left + plotW / 2, y: H - 8, class: 'axis label', 'text-anchor': 'middle'}, 'generation'));
+  svg.appendChild(h('text', {x: left + plotW / 2, y: top + plotH + band + 32, class: 'axis label', 'text-anchor': 'middle'}, 'generation'));
   svg.appendChild(h('text', {x: 14, y: top + plotH / 2, class: 'axis label', 'text-anchor': 'middle',
     transform: `rotate(-90 14 ${top + plotH / 2})`}, metricLabel(ev.metric)));
   // The best so far.
@@ -116,14 +116,15 @@ function genealogy(ev, onPick) {
   const gens = byGeneration(ev.nodes);
   const G = ev.generations.length;
   const rows = Math.max(1, ...[...gens.values()].map((l) => l.length));
-  const colW = 120, rowH = 46, left = 30, top = 28, r = 9;
-  const W = left + G * colW, H = top + rows * rowH + 8;
+  const colW = 130, rowH = 58, left = 10, top = 30, r = 9, scale = 1.25;
+  const W = left + G * colW, H = top + rows * rowH;
   const at = new Map();
-  for (const [g, list] of gens) list.forEach((n, i) => at.set(n.id, {x: left + g * colW + colW / 2 - 20, y: top + i * rowH + r + 4}));
-  const svg = h('svg', {class: 'chart genealogy', id: 'genealogy', viewBox: `0 0 ${W} ${H}`, width: W, height: H,
+  for (const [g, list] of gens) list.forEach((n, i) => at.set(n.id, {x: left + g * colW + colW / 2, y: top + i * rowH + r + 12}));
+  const svg = h('svg', {class: 'chart genealogy', id: 'genealogy', viewBox: `0 0 ${W} ${H}`, width: Math.round(W * scale),
+    height: Math.round(H * scale),
     role: 'img', 'aria-label': 'genealogy of the programs: generations left to right, edges from parent to child'});
   for (let g = 0; g < G; g++)
-    svg.appendChild(h('text', {x: left + g * colW + colW / 2 - 20, y: 12, class: 'axis', 'text-anchor': 'middle'},
+    svg.appendChild(h('text', {x: left + g * colW + colW / 2, y: 12, class: 'axis', 'text-anchor': 'middle'},
       g === 0 ? 'gen 0 (baseline)' : `gen ${g}`));
   const edges = h('g', {class: 'edges'});
   svg.appendChild(edges);
@@ -149,8 +150,8 @@ function genealogy(ev, onPick) {
     if (best) g.appendChild(h('circle', {cx: x, cy: y, r: r + 4, class: 'best-ring'}));
     g.appendChild(h('circle', {cx: x, cy: y, r, class: 'dot', fill: n.status === 'done' ? islandColor(n.island) : '#fff',
       stroke: islandColor(n.island)}));
-    g.appendChild(h('text', {x: x + r + 4, y: y - 2, class: 'gop'}, n.operator));
-    g.appendChild(h('text', {x: x + r + 4, y: y + 9, class: 'gval'}, best ? `${label} best` : label));
+    g.appendChild(h('text', {x, y: y - r - (best ? 8 : 4), class: 'gop', 'text-anchor': 'middle'}, n.operator));
+    g.appendChild(h('text', {x, y: y + r + (best ? 16 : 12), class: 'gval', 'text-anchor': 'middle'}, best ? `${label} (best)` : label));
     g.appendChild(h('title', {}, `${n.operator} program ${n.id} (island ${n.island}, ${n.model || 'no model'}): ${label}`));
     g.addEventListener('click', () => onPick(n.id));
     g.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); onPick(n.id); } });
@@ -159,16 +160,25 @@ function genealogy(ev, onPick) {
   return svg;
 }
 
-function legend(ev) {
+function islandKeys(ev) {
   const islands = [...new Set(ev.nodes.map((n) => n.island))].sort((a, b) => a - b);
-  return h('div', {class: 'legend evolve-legend'},
-    islands.map((i) => h('span', {}, h('i', {class: `swatch ${ISLAND_SWATCHES[islandIndex(i)]}`}), `island ${i}`)),
+  return islands.map((i) => h('span', {}, h('i', {class: `swatch ${ISLAND_SWATCHES[islandIndex(i)]}`}), `island ${i}`));
+}
+
+function plotLegend(ev) {
+  return h('div', {class: 'legend evolve-legend'}, islandKeys(ev),
+    h('span', {}, h('i', {class: 'key-line best'}), 'best so far'),
+    h('span', {}, h('i', {class: 'key-ring'}), 'the best program'),
+    h('span', {}, '✕ ran without a fitness (failed)'));
+}
+
+function genealogyLegend(ev) {
+  return h('div', {class: 'legend evolve-legend'}, islandKeys(ev),
     h('span', {}, h('i', {class: 'key-line'}), 'parent → child'),
     h('span', {}, h('i', {class: 'key-line dashed'}), 'second parent of a crossover'),
-    h('span', {}, h('i', {class: 'key-line best'}), 'best so far (plot)'),
-    h('span', {}, '✕ / hollow: ran without a metric (failed)'),
-    h('span', {}, 'grey hollow: rejected before a run'),
-    h('span', {}, 'ringed: the best program'));
+    h('span', {}, h('i', {class: 'key-line dotted'}), 'rejected candidate (not run)'),
+    h('span', {}, h('i', {class: 'key-dot failed'}), 'failed'),
+    h('span', {}, h('i', {class: 'key-ring'}), 'the best program'));
 }
 
 // A picked program: its search facts and its code against its parent (or the template).
@@ -290,10 +300,11 @@ export async function evolveSection(ideaId, openNode) {
     h('h2', {}, 'Evolution'),
     summary(ev),
     h('h3', {}, 'Fitness over generations'),
-    h('p', {class: 'muted'}, 'each mark is one evaluated program (click it); the line is the best so far'),
-    h('div', {class: 'chart-box'}, fitnessPlot(ev, pick)),
+    h('p', {class: 'muted'}, 'each mark is one evaluated program (click it for its details)'),
+    h('div', {class: 'chart-box'}, fitnessPlot(ev, pick), plotLegend(ev)),
     h('h3', {}, 'Genealogy'),
-    h('div', {class: 'split evolve-split'}, h('div', {class: 'genealogy-box'}, genealogy(ev, pick), legend(ev)), pane),
+    h('p', {class: 'muted'}, 'generations left to right, an edge from each parent to its child; click a program for its details and its change against its parent'),
+    h('div', {class: 'split evolve-split'}, h('div', {class: 'genealogy-box'}, genealogy(ev, pick), genealogyLegend(ev)), pane),
     h('h3', {}, `Archive (${plural(ev.archive.length, 'cell')})`),
     h('p', {class: 'muted'}, 'each cell of descriptor values with the best program that landed in it'),
     archiveTable(ev, pick),
