@@ -199,7 +199,7 @@ async function showProgram(root, ev, id, pane, pick, openNode) {
     n.plan ? h('p', {class: 'plan'}, n.plan) : null,
     h('dl', {class: 'stats', id: 'program-facts'},
       h('dt', {}, 'operator'), h('dd', {'data-fact': 'operator'}, n.operator || '–'),
-      h('dt', {}, n.parents.length > 1 ? 'parents' : 'parent'),
+      h('dt', {}, n.parents.length > 1 ? 'parents (primary first)' : 'parent'),
       h('dd', {'data-fact': 'parents'}, n.parents.length ? n.parents.map((p, i) => [i ? ', then ' : '', pickButton(p)]) : 'none'),
       h('dt', {}, 'model'), h('dd', {'data-fact': 'model'}, n.model || '–'),
       h('dt', {}, 'cost'), h('dd', {'data-fact': 'cost'}, usd(n.cost_usd)),
