@@ -1,8 +1,9 @@
 // Latency of the reviewer web API under load: a store with 10,000 papers and 50,000 reviews
 // (4 AI reviews and a meta-review each, first-page images, generated through the store API),
 // the server in-process, 32 concurrent keep-alive clients. For each of the paper list (sorted
-// by score, one page of 25 at a random offset), a paper page and a search it prints p50 and
-// p99 latency and the throughput; the last line is the worst p99 (target: under 25 ms).
+// by score, one page of 25 at a random offset), a paper page, a search and an evolve run's view
+// (1,000 programs: genealogy, fitness per generation, archive, the best program's diff) it
+// prints p50 and p99 latency and the throughput; the last line is the worst p99 (target: under 25 ms).
 //
 // usage: web_latency [--papers N] [--clients N] [--requests N (per client and kind)] [--threads N] [--dir DIR]
 //                    [--no-cache]   (the store is generated once per size in DIR and reused)
@@ -13,6 +14,7 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
 
@@ -20,6 +22,7 @@
 #include "core/time.hpp"
 #include "store/blobs.hpp"
 #include "store/ideas.hpp"
+#include "store/nodes.hpp"
 #include "store/papers.hpp"
 #include "store/reviews.hpp"
 #include "store/runs.hpp"
@@ -111,6 +114,62 @@ std::vector<std::string> generate(store::Store& store, int papers) {
   return ids;
 }
 
+// An evolve run of `programs` programs (the scale bench/scale targets) over 20 generations on 4
+// islands, each program a node with its code and search facts; added to a store that lacks it.
+// Returns the idea's id.
+std::string ensure_evolve(store::Store& store, int programs) {
+  const std::string idea_id = "idea-bench-evolve";
+  if (store::get_idea(store, idea_id).ok()) return idea_id;
+  std::mt19937 rng(7);
+  auto run = store::create_run(store, {.id = "run-bench-evolve", .template_name = "circle_packing",
+                                       .template_hash = "tpl-bench-evolve", .model = "openai:gpt-4o-mini",
+                                       .status = "done"})
+                 .value();
+  auto code = [&](int i) {
+    std::string text;
+    for (int line = 0; line < 120; ++line)
+      text += "x" + std::to_string(line) + " = " + std::to_string(line % 17 == i % 17 ? i : line) + "\n";
+    return nlohmann::json{{"construct.py", text}}.dump();
+  };
+  auto put = [&](const std::string& data) {
+    return store.transaction([&](SQLite::Database& db) -> Expected<std::string> { return store::put_blob(db, data); })
+        .value();
+  };
+  auto base = store::add_node(store, {.template_hash = "tpl-bench-evolve", .kind = "baseline", .code_hash = put(code(0)),
+                                      .status = "done"})
+                  .value();
+  base.metric = 1.0;
+  store::finish_node(store, base).value();
+  store::add_idea(store, {.id = idea_id, .run_id = run.id, .name = "evolve", .title = "evolve"}).value();
+  std::vector<std::string> ids;
+  const int generations = 20, islands = 4;
+  for (int i = 0; i < programs; ++i) {
+    int generation = i == 0 ? 0 : 1 + (i - 1) * generations / std::max(1, programs - 1);
+    nlohmann::json parents = nlohmann::json::array();
+    if (i > 0) parents.push_back(ids[rng() % ids.size()]);
+    bool crossover = i > 1 && rng() % 5 == 0, rejected = i > 1 && rng() % 10 == 0;
+    if (crossover) parents.push_back(ids[rng() % ids.size()]);
+    double metric = 1.0 + generation * 0.07 + score(rng, -0.2, 0.2);
+    nlohmann::json search = {{"strategy", "evolve"}, {"generation", generation}, {"island", i % islands},
+                             {"operator", i == 0 ? "baseline" : crossover ? "crossover" : "mutate"},
+                             {"parents", parents}, {"model", "gpt-4o-mini"}, {"cost_usd", 0.004},
+                             {"descriptors", {{"duration_s", score(rng, 1, 10)}}},
+                             {"cell", rejected ? nlohmann::json(nullptr) : nlohmann::json::array({rng() % 8, rng() % 8})}};
+    if (rejected) search["rejected"] = {{"similar_to", parents[0]}, {"similarity", 0.97}};
+    auto node = store::add_node(store, {.idea_id = idea_id, .template_hash = "tpl-bench-evolve",
+                                        .parent_id = parents.empty() ? "" : parents[0].get<std::string>(),
+                                        .kind = "evolve", .code_hash = put(code(i)),
+                                        .status = rejected ? "rejected" : "done", .search_json = search.dump()})
+                    .value();
+    if (!rejected) {
+      node.metric = metric;
+      store::finish_node(store, node).value();
+      ids.push_back(node.id);
+    }
+  }
+  return idea_id;
+}
+
 struct Result {
   double p50_ms = 0, p99_ms = 0, per_s = 0;
   int errors = 0;
@@ -189,11 +248,12 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "  took %.1f s\n", watch.seconds());
     }
     auto store = store::Store::open(db, store::OpenMode::existing).value();
+    ensure_evolve(store, 1000);
     if (ids.empty()) {
       auto runs = store::list_runs(store).value();
       for (const auto& run : runs) {
         auto papers = store::run_papers(store, run.id).value();
-        for (const auto& p : papers) ids.push_back(p.id);
+        for (const auto& p : papers) ids.push_back(p.id);  // the evolve run has none
       }
     }
   }
@@ -214,6 +274,7 @@ int main(int argc, char** argv) {
   auto search = [&](std::mt19937& rng) {
     return std::string("/api/v1/papers?sort=score&per_page=25&q=") + kWords[rng() % kWordCount];
   };
+  auto evolve = [&](std::mt19937&) { return std::string("/api/v1/ideas/idea-bench-evolve/evolve"); };
   measure(server->port(), o.clients, 20, list);  // warm the page cache and the connection pool
 
   std::printf("store: %zu papers, %d reviews; %d clients, %d requests each per kind, %d server threads, cache %s\n",
@@ -223,7 +284,8 @@ int main(int argc, char** argv) {
   for (auto& [name, next] : std::vector<std::pair<const char*, std::function<std::string(std::mt19937&)>>>{
            {"paper list (sorted by score, 25 per page, random page)", list},
            {"paper page (paper, scores, reviews, artifacts, calls)", paper},
-           {"search (one title word, sorted by score, 25 per page)", search}}) {
+           {"search (one title word, sorted by score, 25 per page)", search},
+           {"evolve run (1,000 programs, the best program's diff)", evolve}}) {
     auto r = measure(server->port(), o.clients, o.requests, next);
     std::printf("%-58s p50 %6.2f ms  p99 %6.2f ms  %7.0f req/s  errors %d\n", name, r.p50_ms, r.p99_ms, r.per_s,
                 r.errors);

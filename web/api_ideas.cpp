@@ -13,28 +13,6 @@
 #include "web/responses.hpp"
 
 namespace shoal::web {
-namespace {
-
-constexpr size_t kMaxDiffBytes = 4 << 20;  // larger snapshots are not diffed on request
-
-// The code a node is compared with: its parent's, else the template baseline's (for the
-// first version of an idea); with `template_only`, always the template baseline's. nullopt
-// when there is nothing to compare with (a baseline node itself).
-Expected<std::optional<store::Node>> diff_base(store::Store& store, const store::Node& node, bool template_only) {
-  if (!node.parent_id.empty() && !template_only) {
-    SHOAL_TRY(parent, store::get_node(store, node.parent_id));
-    return std::optional<store::Node>(parent);
-  }
-  if (node.kind.rfind("baseline", 0) == 0) return std::optional<store::Node>();
-  return store::find_baseline(store, node.template_hash);
-}
-
-Expected<std::string> code_of(store::Store& store, const store::Node& node) {
-  if (node.code_hash.empty()) return std::string();
-  return store::get_blob(store, node.code_hash);
-}
-
-}  // namespace
 
 Response api_idea(Call& call) {
   SHOAL_WEB_TRY(idea, store::get_idea(call.store, call.param("id")));
@@ -86,23 +64,8 @@ Response api_node_diff(Call& call) {
   std::string against = call.query("against", "parent");
   if (against != "parent" && against != "template")
     return error_response(400, ErrorKind::invalid_input, "against must be parent or template, not '" + against + "'");
-  SHOAL_WEB_TRY(base, diff_base(call.store, *node, against == "template"));
-  SHOAL_WEB_TRY(after, code_of(call.store, *node));
-  std::string before;
-  if (*base) {
-    SHOAL_WEB_TRY(code, code_of(call.store, **base));
-    before = std::move(*code);
-  }
-  if (before.size() > kMaxDiffBytes || after->size() > kMaxDiffBytes)
-    return error_response(400, ErrorKind::invalid_input,
-                          "the code snapshots are too large to diff here (over 4 MiB); download them instead");
-  json files = json::array();
-  for (const auto& f : diff_snapshots(before, *after)) files.push_back(file_diff_json(f));
-  return json_response({{"node_id", node->id},
-                        {"base_id", *base ? json((*base)->id) : json(nullptr)},
-                        {"base_kind", *base ? json((*base)->kind) : json(nullptr)},
-                        {"has_code", !node->code_hash.empty()},
-                        {"files", files}});
+  SHOAL_WEB_TRY(diff, node_diff_json(call.store, *node, against == "template"));
+  return json_response(*diff);
 }
 
 Response api_artifact(Call& call) {

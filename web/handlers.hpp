@@ -44,6 +44,8 @@ Response api_node(Call& call);
 Response api_node_diff(Call& call);
 Response api_artifact(Call& call);
 Response api_llm_call(Call& call);
+// An idea's evolve run: genealogy, fitness, archive, rejected candidates (evolve.cpp)
+Response api_idea_evolve(Call& call);
 // Papers and reviews (api_papers.cpp)
 Response api_papers(Call& call);
 Response api_paper(Call& call);

@@ -1,9 +1,29 @@
 #include "web/json_views.hpp"
 
+#include "store/blobs.hpp"
 #include "store/records.hpp"
 
 namespace shoal::web {
 namespace {
+
+constexpr size_t kMaxDiffBytes = 4 << 20;  // larger snapshots are not diffed on request
+
+// The code a node is compared with: its parent's, else the template baseline's (for the
+// first version of an idea); with `template_only`, always the template baseline's. nullopt
+// when there is nothing to compare with (a baseline node itself).
+Expected<std::optional<store::Node>> diff_base(store::Store& store, const store::Node& node, bool template_only) {
+  if (!node.parent_id.empty() && !template_only) {
+    SHOAL_TRY(parent, store::get_node(store, node.parent_id));
+    return std::optional<store::Node>(parent);
+  }
+  if (node.kind.rfind("baseline", 0) == 0) return std::optional<store::Node>();
+  return store::find_baseline(store, node.template_hash);
+}
+
+Expected<std::string> code_of(store::Store& store, const store::Node& node) {
+  if (node.code_hash.empty()) return std::string();
+  return store::get_blob(store, node.code_hash);
+}
 
 // An optional statistic as its value, or null when it could not be computed.
 template <class T>
@@ -22,6 +42,25 @@ json file_diff_json(const FileDiff& f) {
                      {"new_count", h.new_count}, {"lines", lines}});
   }
   return {{"name", f.name}, {"status", f.status}, {"added", f.added}, {"removed", f.removed}, {"hunks", hunks}};
+}
+
+Expected<json> node_diff_json(store::Store& store, const store::Node& node, bool template_only) {
+  SHOAL_TRY(base, diff_base(store, node, template_only));
+  SHOAL_TRY(after, code_of(store, node));
+  std::string before;
+  if (base) {
+    SHOAL_TRY(code, code_of(store, *base));
+    before = std::move(code);
+  }
+  if (before.size() > kMaxDiffBytes || after.size() > kMaxDiffBytes)
+    return fail(ErrorKind::invalid_input, "the code snapshots are too large to diff here (over 4 MiB); download them instead");
+  json files = json::array();
+  for (const auto& f : diff_snapshots(before, after)) files.push_back(file_diff_json(f));
+  return json{{"node_id", node.id},
+              {"base_id", base ? json(base->id) : json(nullptr)},
+              {"base_kind", base ? json(base->kind) : json(nullptr)},
+              {"has_code", !node.code_hash.empty()},
+              {"files", files}};
 }
 
 json agreement_json(const std::vector<store::AgreementRow>& rows, const AgreementStats& s) {

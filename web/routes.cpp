@@ -30,6 +30,10 @@ const std::vector<Route>& routes() {
       {"GET", "/api/v1/agreement", Access::read, api_agreement, nullptr, "the same over every run", true},
       {"GET", "/api/v1/ideas/{id}", Access::read, api_idea, nullptr,
        "an idea with its experiment nodes, paper attempts, artifacts and LLM calls", true},
+      {"GET", "/api/v1/ideas/{id}/evolve", Access::read, api_idea_evolve, nullptr,
+       "an evolve run's programs: genealogy, fitness per generation, archive cells, rejected candidates, the best "
+       "program's diff against the template (404 for an idea the evolve search did not run)",
+       true},
       {"GET", "/api/v1/nodes/{id}", Access::read, api_node, nullptr, "an experiment node with its logs and artifacts", true},
       {"GET", "/api/v1/nodes/{id}/diff", Access::read, api_node_diff, nullptr,
        "a node's code against its parent (or the template baseline; ?against=template: always the template)", true},

@@ -115,10 +115,10 @@ async function imagesLoaded(selector, count) {
   }, [selector, count], {timeout: 15000});
 }
 
-await check('the runs page lists both runs and updates live when a run finishes', async () => {
+await check('the runs page lists the three runs and updates live when a run finishes', async () => {
   await page.goto(`${base}/`);
   await page.locator(`tr[data-run="${ids.live_run}"]`).waitFor();
-  assert.equal(await page.locator('#runs tbody tr.run').count(), 2);
+  assert.equal(await page.locator('#runs tbody tr.run').count(), 3);  // done, live, and the evolve run
   assert.match(await text(`tr[data-run="${ids.live_run}"] td.status`), /running/);
   // The offline run's budget comes from its settings snapshot; it spent nothing.
   assert.equal((await text(`tr[data-run="${ids.live_run}"] td:nth-child(8)`)).trim(), '$0.00 / $10.00');
@@ -344,6 +344,80 @@ await check('an idea\'s LLM calls are grouped by stage; a stage reads as a trans
   await page.locator('#transcript .message.assistant', {hasText: 'idea list'}).waitFor();
   assert.deepEqual(await page.locator('#transcript .message .role').allTextContents(), ['system', 'user', 'assistant']);
   await shot('idea-transcript');
+});
+
+await check('an evolve idea shows its evolution: fitness plot, genealogy, a program\'s pane, archive, rejected candidates, best diff', async () => {
+  const evolve = await (await fetch(`${base}/api/v1/ideas/${ids.evolve_idea}/evolve`)).json();
+  assert.equal(evolve.totals.programs, 8);
+  await page.goto(`${base}/ideas/${ids.evolve_idea}`);
+  await page.locator('#evolution #fitness-plot').waitFor();
+  // The plot: one mark per evaluated program (7 with a metric, the failed one as a cross in
+  // the no-metric band), the best so far as a line, axes named with the metric's direction.
+  assert.equal(await page.locator('#fitness-plot .program').count(), evolve.totals.programs);
+  assert.equal(await page.locator('#fitness-plot circle.program').count(), 7);
+  assert.equal(await page.locator(`#fitness-plot path.program[data-node="${ids.evolve_failed}"]`).count(), 1);
+  assert.equal(await page.locator('#fitness-plot polyline.best-so-far').count(), 1);
+  const axes = await page.locator('#fitness-plot').textContent();
+  assert.match(axes, /val_loss \(lower is better\)/);
+  assert.match(axes, /generation/);
+  // The genealogy: every node, the crossover's second parent as the one dashed edge, the best ringed.
+  assert.equal(await page.locator('#genealogy g.gnode').count(), 9);
+  const dashed = page.locator('#genealogy line.edge.second');
+  assert.equal(await dashed.count(), 1);
+  assert.equal(await dashed.getAttribute('data-from'), ids.evolve_a);
+  assert.equal(await dashed.getAttribute('data-to'), ids.evolve_crossover);
+  assert.notEqual(await dashed.evaluate((el) => getComputedStyle(el).strokeDasharray), 'none');
+  assert.equal(await page.locator(`#genealogy line.edge[data-from="${ids.evolve_b}"][data-to="${ids.evolve_crossover}"]:not(.second)`).count(), 1);
+  assert.equal(await page.locator(`#genealogy g.gnode.best[data-node="${ids.evolve_best}"]`).count(), 1);
+  assert.match(await text('#evolve-best'), /val_loss 1\.4900 against the baseline's 2\.0000 \(25\.5% lower\)/);
+  // The best program is shown first; a click on a node shows its facts and its diff against its parent.
+  await page.locator('#evolve-pane h3', {hasText: ids.evolve_best}).waitFor();
+  await page.locator(`#genealogy g.gnode[data-node="${ids.evolve_crossover}"] circle.dot`).click();
+  await page.locator('#evolve-pane h3', {hasText: `crossover program ${ids.evolve_crossover}`}).waitFor();
+  assert.equal(await text('#evolve-pane [data-fact="operator"]'), 'crossover');
+  assert.equal(await text('#evolve-pane [data-fact="model"]'), 'gpt-4o-mini');
+  assert.equal(await text('#evolve-pane [data-fact="cost"]'), '$0.0052');
+  assert.equal(await text('#evolve-pane [data-fact="metric"]'), '1.5500');
+  assert.equal(await text('#evolve-pane [data-fact="parents"]'), `${ids.evolve_b}, then ${ids.evolve_a}`);
+  assert.equal(await text('#evolve-pane [data-descriptor="duration_s"]'), '16');
+  await page.locator('#evolve-pane .diff p', {hasText: `against evolve ${ids.evolve_b}`}).waitFor();
+  assert.equal(await page.locator('#evolve-pane tr.add', {hasText: 'lr = 3e-3'}).count(), 1);
+  assert.equal(await page.locator('#evolve-pane tr.del', {hasText: 'lr = 1e-3'}).count(), 1);
+  assert.equal(await page.locator(`#genealogy g.gnode.picked[data-node="${ids.evolve_crossover}"]`).count(), 1);
+  await page.locator('#evolution .evolve-split').screenshot({path: path.join(artifacts, 'evolve-genealogy.png')});
+  // A point of the plot picks its program too; a rejected candidate says what it was too close to.
+  await page.locator(`#fitness-plot circle.program[data-node="${ids.evolve_b}"]`).click();
+  await page.locator('#evolve-pane h3', {hasText: `mutate program ${ids.evolve_b}`}).waitFor();
+  await page.locator(`#genealogy g.gnode[data-node="${ids.evolve_rejected}"] circle.dot`).click();
+  await page.locator('#evolve-pane dd', {hasText: `${ids.evolve_a} (similarity 0.97)`}).waitFor();
+  // The archive: each cell with its best (lower val_loss); the rejected candidate with its look-alike.
+  assert.equal(await page.locator('#archive tbody tr').count(), 4);
+  assert.equal(await text('#archive tr[data-cell="[0,0]"] button'), ids.evolve_a);
+  assert.equal(await text('#archive tr[data-cell="[1,1]"] button'), ids.evolve_crossover);
+  assert.equal(await page.locator('#rejected tbody tr').count(), 1);
+  assert.equal(await text(`#rejected tr[data-rejected="${ids.evolve_rejected}"] td.similar-to`), ids.evolve_a);
+  // What the best program changed against the template: three lines.
+  assert.equal(await page.locator('#evolve-best-diff tr.add').count(), 3);
+  assert.equal(await page.locator('#evolve-best-diff tr.del').count(), 3);
+  await page.locator('#fitness-plot').screenshot({path: path.join(artifacts, 'evolve-fitness.png')});
+  await assertNoRawLatex('evolve');
+  assert.equal(await page.locator('#idea-title code.tt').count(), 1);  // \texttt{lr} rendered
+  await shot('evolve');
+  // The pane's link opens the program's logs in the experiment tree's pane.
+  await page.locator(`#genealogy g.gnode[data-node="${ids.evolve_failed}"] circle.dot`).click();
+  await page.click('#open-node');
+  await page.locator('#stderr', {hasText: 'loss is nan'}).waitFor();
+});
+
+await check('an idea the evolve search did not run has no Evolution section and asks for none', async () => {
+  const asked = [];
+  const listen = (r) => { if (r.url().endsWith('/evolve')) asked.push(r.url()); };
+  page.on('request', listen);
+  await page.goto(`${base}/ideas/${ids.best_idea}`);
+  await page.locator('#node-pane h3').waitFor();
+  page.off('request', listen);
+  assert.equal(await page.locator('#evolution, #evolution-slot').count(), 0);
+  assert.deepEqual(asked, []);
 });
 
 await check('a transcript shows the images a model was shown', async () => {

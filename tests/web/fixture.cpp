@@ -121,6 +121,111 @@ Status checked(const Expected<T>& e) {
   return {};
 }
 
+// The code of a tiny language model's training recipe, for the evolve run's programs.
+std::string recipe(const char* lr, int n_layer, int n_embd, const char* dropout, const char* extra = "") {
+  return json{{"experiment.py", std::string("import torch\nlr = ") + lr + "\nn_layer = " + std::to_string(n_layer) +
+                                    "\nn_embd = " + std::to_string(n_embd) + "\ndropout = " + dropout + "\n" + extra +
+                                    "print('train')\n"}}
+      .dump();
+}
+
+// The third run: the evolve search over a tiny LM's recipe, val_loss (lower is better) as the
+// fitness. Generation 0 is the baseline; generations 1-3 mutate, cross over and try a random
+// program on islands 0 and 1; MAP-Elites cells are [duration bin, size bin].
+Status fill_evolve(store::Store& store, FixtureIds& ids, int64_t t0, const std::string& bad) {
+  SHOAL_TRY(run, store::create_run(store, {.id = "run-fixture-evolve", .template_name = "tiny_lm",
+                                           .template_hash = "tpl-tinylm-1",
+                                           .model = "openai:gpt-4o-mini,anthropic:claude-haiku",
+                                           .budget_usd = 5, .created_ms = t0 - 1000}));
+  SHOAL_CHECK(store::set_run_status(store, run.id, "running"));
+  ids.evolve_run = run.id;
+  // The template baseline, and the baseline stage that settled the metric and its direction.
+  SHOAL_TRY(base_code, put(store, recipe("1e-3", 2, 64, "0.1")));
+  SHOAL_TRY(baseline, store::add_node(store, {.template_hash = "tpl-tinylm-1", .kind = "baseline",
+                                              .code_hash = base_code, .command = "python experiment.py --out_dir run_0",
+                                              .status = "done", .created_ms = t0 - 900}));
+  baseline.exit_code = 0;
+  baseline.metric = 2.0;
+  baseline.metrics_json = R"({"baseline": {"means": {"val_loss": 2.0}}})";
+  SHOAL_CHECK(store::finish_node(store, baseline));
+  SHOAL_TRY(stage, store::begin_stage(store, run.id, "", "baseline"));
+  SHOAL_CHECK(store::finish_stage(store, stage.id, "done", 0, "", "",
+                                  json{{"node_id", baseline.id},
+                                       {"metric", 2.0},
+                                       {"headline", {{"name", "val_loss"}, {"higher_is_better", false},
+                                                     {"source", "template.json"}, {"direction_source", "template.json"}}}}
+                                      .dump()));
+
+  SHOAL_TRY(idea, store::add_idea(store, {.run_id = run.id, .name = "evolve_recipe",
+                                          .title = R"(Evolving the \texttt{lr} and width of a tiny LM)",
+                                          .idea_json = json{{"Hypothesis", "A population search finds a better recipe than one knob at a time"}}.dump(),
+                                          .interestingness = 6, .feasibility = 9, .novelty = 5}));
+  SHOAL_CHECK(store::set_idea_status(store, idea.id, "running", "experiments"));
+  SHOAL_CHECK(store::set_idea_best_metric(store, idea.id, 1.49));
+  ids.evolve_idea = idea.id;
+
+  int order = 0;
+  // One program: its node (run, or rejected before a run) and its search facts.
+  auto program = [&](int generation, int island, const std::string& op, const std::vector<std::string>& parents,
+                     const std::string& model, double cost, const std::string& status, std::optional<double> metric,
+                     json cell, json descriptors, const std::string& code, const std::string& plan,
+                     json rejected = nullptr) -> Expected<std::string> {
+    SHOAL_TRY(code_hash, put(store, code));
+    ++order;
+    SHOAL_TRY(node, store::add_node(store, {.idea_id = idea.id, .template_hash = "tpl-tinylm-1",
+                                            .parent_id = parents.empty() ? "" : parents[0], .kind = "evolve",
+                                            .code_hash = code_hash, .command = "python experiment.py --out_dir run_" +
+                                                                              std::to_string(order),
+                                            .plan = plan, .step = generation,
+                                            .status = status == "rejected" ? "rejected" : "running",
+                                            .created_ms = t0 + order * 60000}));
+    json search = {{"strategy", "evolve"}, {"generation", generation}, {"island", island}, {"operator", op},
+                   {"parents", parents}, {"model", model}, {"cost_usd", cost}, {"descriptors", descriptors},
+                   {"cell", cell}};
+    if (!rejected.is_null()) search["rejected"] = rejected;
+    SHOAL_CHECK(store::set_node_search(store, node.id, search.dump()));
+    if (status == "rejected") return node.id;
+    node.status = status;
+    node.exit_code = status == "done" ? 0 : 1;
+    node.metric = metric;
+    node.duration_s = descriptors.value("duration_s", 0.0);
+    if (metric) node.metrics_json = json{{"tiny", {{"means", {{"val_loss", *metric}}}}}}.dump();
+    if (status == "failed") node.stderr_tail = "RuntimeError: loss is nan at step 120\n";
+    SHOAL_CHECK(store::finish_node(store, node));
+    return node.id;
+  };
+  auto d = [](double duration, double params) { return json{{"duration_s", duration}, {"params_m", params}}; };
+  const json none = nullptr;
+  SHOAL_TRY(n0, program(0, 0, "baseline", {}, "offline", 0, "done", 2.0, {0, 0}, d(8.1, 0.4), recipe("1e-3", 2, 64, "0.1"),
+                        "the template's recipe"));
+  SHOAL_TRY(a, program(1, 0, "mutate", {n0}, "gpt-4o-mini", 0.0040, "done", 1.80, {0, 0}, d(8.3, 0.4),
+                       recipe("3e-3", 2, 64, "0.1"), "raise the learning rate to 3e-3"));
+  SHOAL_TRY(b, program(1, 1, "mutate", {n0}, "claude-haiku", 0.0061, "done", 1.95, {1, 1}, d(14.2, 1.6),
+                       recipe("1e-3", 2, 128, "0.1"), "double the width"));
+  SHOAL_TRY(c, program(1, 1, "random", {n0}, "gpt-4o-mini", 0.0038, "failed", std::nullopt, none, json::object(),
+                       recipe("1e-2", 2, 64, "0.3"), "a random recipe: lr 1e-2, dropout 0.3" + bad));
+  SHOAL_TRY(dd, program(2, 0, "mutate", {a}, "claude-haiku", 0.0059, "done", 1.62, {1, 0}, d(15.5, 0.8),
+                        recipe("3e-3", 4, 64, "0.1"), "four layers"));
+  SHOAL_TRY(e, program(2, 1, "crossover", {b, a}, "gpt-4o-mini", 0.0052, "done", 1.55, {1, 1}, d(16.0, 1.6),
+                       recipe("3e-3", 2, 128, "0.1"), "the width of one parent, the learning rate of the other"));
+  SHOAL_TRY(r, program(2, 0, "mutate", {a}, "gpt-4o-mini", 0.0041, "rejected", std::nullopt, none, json::object(),
+                       recipe("3e-3", 2, 64, "0.1", "# warm up the learning rate\n"), "warm up the learning rate",
+                       json{{"similar_to", a}, {"similarity", 0.97}}));
+  SHOAL_TRY(f, program(3, 0, "mutate", {dd}, "claude-haiku", 0.0063, "done", 1.49, {1, 0}, d(15.1, 0.8),
+                       recipe("3e-3", 4, 64, "0.0"), "no dropout"));
+  SHOAL_TRY(g, program(3, 1, "mutate", {e}, "gpt-4o-mini", 0.0047, "done", 1.70, {2, 1}, d(21.0, 1.6),
+                       recipe("3e-3", 2, 128, "0.2"), "more dropout"));
+  (void)g;
+  ids.evolve_baseline = n0;
+  ids.evolve_a = a;
+  ids.evolve_b = b;
+  ids.evolve_failed = c;
+  ids.evolve_crossover = e;
+  ids.evolve_rejected = r;
+  ids.evolve_best = f;
+  return {};
+}
+
 }  // namespace
 
 Expected<FixtureIds> fill_fixture(store::Store& store, const fs::path& work, bool xss) {
@@ -303,6 +408,7 @@ Expected<FixtureIds> fill_fixture(store::Store& store, const fs::path& work, boo
   SHOAL_CHECK(checked(store::add_event(store, {.run_id = done.id, .kind = "stage", .message = "experiments done"})));
   SHOAL_CHECK(store::set_run_status(store, done.id, "done"));
   SHOAL_CHECK(checked(store::add_event(store, {.run_id = live.id, .kind = "stage", .message = "experiments started" + bad})));
+  SHOAL_CHECK(fill_evolve(store, ids, t0, bad));
   return ids;
 }
 

@@ -33,7 +33,11 @@ int main(int argc, char** argv) {
                    {"xss_idea", ids->xss_idea},       {"best_paper", ids->best_paper}, {"xss_paper", ids->xss_paper},
                    {"skipped_idea", ids->skipped_idea},
                    {"failed_paper", ids->failed_paper}, {"page_image", ids->page_image}, {"draft_node", ids->draft_node},
-                   {"improve_node", ids->improve_node}, {"html_log", ids->html_log}};
+                   {"improve_node", ids->improve_node}, {"html_log", ids->html_log},
+                   {"evolve_run", ids->evolve_run},     {"evolve_idea", ids->evolve_idea},
+                   {"evolve_baseline", ids->evolve_baseline}, {"evolve_best", ids->evolve_best},
+                   {"evolve_crossover", ids->evolve_crossover}, {"evolve_failed", ids->evolve_failed},
+                   {"evolve_rejected", ids->evolve_rejected}, {"evolve_a", ids->evolve_a}, {"evolve_b", ids->evolve_b}};
   std::cout << j.dump() << "\n";
   return 0;
 }

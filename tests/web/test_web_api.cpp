@@ -15,6 +15,7 @@
 #include "store/reviews.hpp"
 #include "store/runs.hpp"
 #include "web/app.hpp"
+#include "web/evolve.hpp"
 #include "web/http_server.hpp"
 
 using namespace shoal;
@@ -85,8 +86,9 @@ TEST_CASE("runs are listed with their progress, newest first, and a run shows it
   REQUIRE(r.status == 200);
   CHECK(r.header("content-type") == "application/json");
   auto runs = body_of(r)["runs"];
-  REQUIRE(runs.size() == 2);
+  REQUIRE(runs.size() == 3);  // the live run, the done run, the evolve run (the oldest)
   CHECK(runs[0]["id"] == s.ids.live_run);
+  CHECK(runs[2]["id"] == s.ids.evolve_run);
   CHECK(runs[0]["status"] == "running");
   CHECK(runs[1]["id"] == s.ids.done_run);
   CHECK(runs[1]["progress"]["ideas"] == 3);
@@ -108,7 +110,7 @@ TEST_CASE("a run's budget is its own, else the budget_usd setting of its setting
   Served s;
   auto c = s.client();
   auto runs = body_of(get(c, "/api/v1/runs"))["runs"];
-  REQUIRE(runs.size() == 2);
+  REQUIRE(runs.size() == 3);
   CHECK(runs[0]["model"] == "offline");
   CHECK(runs[0]["budget_usd"] == 10.0);  // stored budget 0, settings {"budget_usd": "10"}
   CHECK(runs[1]["budget_usd"] == 10.0);  // the LLM run's own
@@ -345,6 +347,139 @@ TEST_CASE("an idea shows its experiment tree, and each node its code diff agains
   auto bad = get(c, "/api/v1/nodes/" + s.ids.improve_node + "/diff?against=grandparent");
   CHECK(bad.status == 400);
   CHECK(body_of(bad)["error"]["message"].get<std::string>().find("parent or template") != std::string::npos);
+}
+
+TEST_CASE("an evolve run shows its programs, fitness per generation, archive cells, rejected candidates and best diff") {
+  Served s;
+  auto c = s.client();
+  auto r = get(c, "/api/v1/ideas/" + s.ids.evolve_idea + "/evolve");
+  REQUIRE(r.status == 200);
+  auto e = body_of(r);
+  CHECK(e["idea_id"] == s.ids.evolve_idea);
+  CHECK(e["run_id"] == s.ids.evolve_run);
+  // The direction the run's baseline stage settled: val_loss, lower is better.
+  CHECK(e["metric"] == json{{"name", "val_loss"}, {"higher_is_better", false}, {"known", true}});
+  CHECK(e["totals"] == json{{"programs", 8}, {"done", 7}, {"failed", 1}, {"in_flight", 0}, {"rejected", 1},
+                            {"generations", 3}, {"islands", 2}, {"cells", 4}, {"cost_usd", e["totals"]["cost_usd"]}});
+  CHECK(e["totals"]["cost_usd"].get<double>() == doctest::Approx(0.0401));
+
+  // Every node with its search facts; the crossover has both parents, the primary first.
+  REQUIRE(e["nodes"].size() == 9);
+  std::map<std::string, json> by_id;
+  for (const auto& n : e["nodes"]) by_id[n["id"].get<std::string>()] = n;
+  const auto& cross = by_id.at(s.ids.evolve_crossover);
+  CHECK(cross["operator"] == "crossover");
+  CHECK(cross["parents"] == json::array({s.ids.evolve_b, s.ids.evolve_a}));
+  CHECK(cross["generation"] == 2);
+  CHECK(cross["island"] == 1);
+  CHECK(cross["model"] == "gpt-4o-mini");
+  CHECK(cross["cost_usd"] == 0.0052);
+  CHECK(cross["metric"] == 1.55);
+  CHECK(cross["status"] == "done");
+  CHECK(cross["cell"] == json::array({1, 1}));
+  CHECK(cross["descriptors"]["duration_s"] == 16.0);
+  CHECK(by_id.at(s.ids.evolve_baseline)["operator"] == "baseline");
+  CHECK(by_id.at(s.ids.evolve_baseline)["parents"] == json::array());
+  CHECK(by_id.at(s.ids.evolve_failed)["metric"].is_null());
+  CHECK(by_id.at(s.ids.evolve_failed)["cell"].is_null());
+
+  // Fitness per generation: the generation's best and the best so far, lower being better.
+  REQUIRE(e["generations"].size() == 4);
+  std::vector<double> best, so_far;
+  std::vector<int> programs;
+  for (const auto& g : e["generations"]) {
+    best.push_back(g["best"]);
+    so_far.push_back(g["best_so_far"]);
+    programs.push_back(g["programs"]);
+  }
+  CHECK(best == std::vector<double>{2.0, 1.80, 1.55, 1.49});
+  CHECK(so_far == std::vector<double>{2.0, 1.80, 1.55, 1.49});
+  CHECK(programs == std::vector<int>{1, 3, 2, 2});  // the rejected candidate is no program
+  CHECK(e["generations"][2]["rejected"] == 1);
+  CHECK(e["generations"][3]["best_so_far_id"] == s.ids.evolve_best);
+
+  // The archive: each cell's best by the run's direction (the lower val_loss), cells in order.
+  REQUIRE(e["archive"].size() == 4);
+  std::map<std::string, std::pair<std::string, int>> cells;
+  for (const auto& a : e["archive"]) cells[a["cell"].dump()] = {a["node_id"], a["programs"]};
+  CHECK(e["archive"][0]["cell"] == json::array({0, 0}));
+  CHECK(cells.at("[0,0]") == std::make_pair(s.ids.evolve_a, 2));  // 1.80 beats the baseline's 2.00
+  CHECK(cells.at("[1,1]") == std::make_pair(s.ids.evolve_crossover, 2));  // 1.55 beats 1.95
+  CHECK(cells.at("[1,0]") == std::make_pair(s.ids.evolve_best, 2));
+  CHECK(cells.at("[2,1]").second == 1);
+
+  // The candidate rejected before a run, with what it was too close to.
+  REQUIRE(e["rejected"].size() == 1);
+  CHECK(e["rejected"][0]["id"] == s.ids.evolve_rejected);
+  CHECK(e["rejected"][0]["similar_to"] == s.ids.evolve_a);
+  CHECK(e["rejected"][0]["similarity"] == 0.97);
+  CHECK(by_id.at(s.ids.evolve_rejected)["status"] == "rejected");
+
+  // The best program and what it changed against the template: lr, n_layer and dropout.
+  CHECK(e["best"]["id"] == s.ids.evolve_best);
+  CHECK(e["best"]["metric"] == 1.49);
+  CHECK(e["best"]["generation"] == 3);
+  const auto& diff = e["best"]["diff"];
+  CHECK(diff["base_kind"] == "baseline");
+  REQUIRE(diff["files"].size() == 1);
+  CHECK(diff["files"][0]["added"] == 3);
+  CHECK(diff["files"][0]["removed"] == 3);
+  std::map<std::string, int> models;
+  for (const auto& m : e["models"]) models[m["model"]] = m["programs"].get<int>() + m["rejected"].get<int>();
+  CHECK(models == std::map<std::string, int>{{"claude-haiku", 3}, {"gpt-4o-mini", 5}, {"offline", 1}});
+
+  // An idea the evolve search did not run, and an idea that does not exist: 404 with a reason.
+  auto plain = get(c, "/api/v1/ideas/" + s.ids.best_idea + "/evolve");
+  CHECK(plain.status == 404);
+  CHECK(body_of(plain)["error"]["message"].get<std::string>().find("not an evolve run") != std::string::npos);
+  CHECK(get(c, "/api/v1/ideas/idea-missing/evolve").status == 404);
+  // The evolve idea's page data carries each node's search facts, so the page knows to ask.
+  auto idea = body_of(get(c, "/api/v1/ideas/" + s.ids.evolve_idea));
+  CHECK(idea["nodes"].size() == 9);
+  CHECK(idea["nodes"][0]["search"]["strategy"] == "evolve");
+  CHECK(body_of(get(c, "/api/v1/ideas/" + s.ids.best_idea))["nodes"][0]["search"] == json::object());
+}
+
+TEST_CASE("the evolve view ranks by the run's direction and ignores nodes of other searches") {
+  auto node = [](const std::string& id, std::optional<double> metric, const std::string& status, json search) {
+    store::Node n;
+    n.id = id;
+    n.status = status;
+    n.metric = metric;
+    n.search_json = search.dump();
+    return n;
+  };
+  auto facts = [](int generation, json cell) {
+    return json{{"strategy", "evolve"}, {"generation", generation}, {"island", 0}, {"operator", "mutate"},
+                {"parents", json::array()}, {"model", "m"}, {"cost_usd", 0.5}, {"descriptors", json::object()},
+                {"cell", cell}};
+  };
+  std::vector<store::Node> nodes = {node("tree", 9.0, "done", json::object()),  // another search's node
+                                    node("low", 1.0, "done", facts(0, json::array({0}))),
+                                    node("high", 3.0, "done", facts(1, json::array({0}))),
+                                    node("running", std::nullopt, "running", facts(2, json::array({1}))),
+                                    node("mid", 2.0, "done", facts(2, json::array({1})))};
+  web::MetricDirection up{"acc", true, true}, down{"loss", false, true};
+  auto hi = web::evolve_view(nodes, up).value(), lo = web::evolve_view(nodes, down).value();
+  CHECK(hi["nodes"].size() == 4);
+  CHECK(hi["archive"][0]["node_id"] == "high");
+  CHECK(lo["archive"][0]["node_id"] == "low");
+  CHECK(hi["best"]["id"] == "high");
+  CHECK(lo["best"]["id"] == "low");
+  CHECK(lo["generations"][2]["best"] == 2.0);        // the generation's best
+  CHECK(lo["generations"][2]["best_so_far"] == 1.0);  // never worse than before
+  CHECK(hi["totals"]["in_flight"] == 1);
+  CHECK(hi["totals"]["cost_usd"] == 2.0);
+  CHECK_FALSE(web::evolve_view({nodes[0]}, up).has_value());
+  // The direction comes from the baseline stage's output; without one, higher is assumed.
+  store::StageExecution stage;
+  stage.status = "done";
+  stage.output_json = R"({"headline": {"name": "val_loss", "higher_is_better": false}})";
+  auto d = web::metric_direction(stage);
+  CHECK(d.name == "val_loss");
+  CHECK_FALSE(d.higher_is_better);
+  CHECK(d.known);
+  CHECK_FALSE(web::metric_direction(std::nullopt).known);
 }
 
 TEST_CASE("every paper with a PDF has a first-page preview: the stored page image, else one rendered once") {

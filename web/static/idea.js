@@ -1,8 +1,10 @@
-// An idea: what it proposed, its novelty check, its experiment tree (each node's outcome,
-// logs, plots and code diff against its parent), its paper attempts and its LLM calls.
+// An idea: what it proposed, its novelty check, an evolve run's evolution (evolve.js), its
+// experiment tree (each node's outcome, logs, plots and code diff against its parent), its
+// paper attempts and its LLM calls.
 import {
   api, badge, diffView, enc, fill, frame, h, llmCallTable, num, segment, showError, thumbnail, usd, when,
 } from '/static/app.js';
+import {evolveSection, isEvolve} from '/static/evolve.js';
 import {latex, latexText} from '/static/latex.js';
 
 const main = document.getElementById('main');
@@ -126,6 +128,7 @@ async function main_() {
   const pane = h('section', {class: 'node-pane', id: 'node-pane'}, h('p', {class: 'muted'}, 'pick a node to see its code, logs and plots'));
   const transcript = h('section', {class: 'transcript', id: 'transcript'});
   const novelty = idea.novelty_verdict || 'not checked';
+  const evolution = isEvolve(idea) ? h('div', {id: 'evolution-slot'}, h('h2', {}, 'Evolution'), h('p', {class: 'muted'}, 'loading…')) : null;
   fill(main,
     h('p', {}, h('a', {href: `/runs/${enc(idea.run.id)}`}, `← run ${idea.run.id}`)),
     h('h1', {id: 'idea-title'}, idea.title ? latex(idea.title) : idea.name),
@@ -138,6 +141,7 @@ async function main_() {
     h('h2', {}, 'Plots'),
     h('p', {class: 'muted'}, 'what the plot stage made from the runs of this idea (the paper\'s figures)'),
     h('div', {id: 'idea-plots'}, gallery(idea.artifacts.filter((a) => a.mime.startsWith('image/')), 'lightbox-idea')),
+    evolution,
     h('h2', {}, 'Experiment tree'),
     h('div', {class: 'split'}, tree(idea.nodes, idea.baseline, (id) => showNode(id, pane)), pane),
     h('h2', {}, 'Paper attempts'),
@@ -149,6 +153,10 @@ async function main_() {
     llmCallTable(idea.llm_calls, transcript), transcript);
   const first = idea.nodes.find((n) => n.status === 'done') || idea.nodes[0];
   if (first) showNode(first.id, pane);
+  if (evolution) {
+    const openNode = (id) => { showNode(id, pane); pane.scrollIntoView({behavior: 'smooth', block: 'start'}); };
+    fill(evolution, await evolveSection(idea.id, openNode));
+  }
 }
 
 main_().catch((e) => showError(main, e));
