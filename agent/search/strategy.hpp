@@ -15,11 +15,17 @@ namespace shoal::agent {
 
 using SearchFn = Expected<ExperimentOutcome> (*)(StageContext& ctx, const store::Idea& idea);
 
+// One row per `search` value; a search may have a form with a model, a form without (the offline
+// agent), or both (evolve: the model's edits of programs, or a genetic algorithm over the knobs).
 struct SearchStrategy {
   std::string_view name;         // the `search` setting's value; "sweep" is the offline agent's
   std::string_view description;  // one line, for `shoal config` and the README
-  bool needs_model = true;       // false: runs without an LLM (the offline agent)
-  SearchFn search = nullptr;
+  SearchFn with_model = nullptr;  // the search when the run has a model (null: none)
+  SearchFn offline = nullptr;     // the search of the offline agent (null: none)
+  std::string_view offline_description = {};  // the offline form, when it differs
+
+  bool needs_model() const { return offline == nullptr; }
+  SearchFn for_run(bool has_model) const { return has_model ? with_model : offline; }
 };
 
 // Every search, in display order.
