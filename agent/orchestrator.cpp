@@ -225,6 +225,9 @@ Expected<store::Run> create_run(const Config& config, const fs::path& template_d
                         : config.with_cli({{"seed_ideas", fs::absolute(settings.seed_ideas).string()}}));
   Session session(stored);
   if (settings.model != "offline") {
+    if (split_models(settings.evolve_models).size() > 1 && settings.search != "evolve")
+      log::warn("run", "evolve_models (--model a,b,...) names several models, but only --search evolve picks among "
+                       "them; this " + settings.search + " search asks " + settings.model + " alone");
     // The evolution's other models: each checked as the model is, before any spend.
     for (const auto& other : split_models(settings.evolve_models)) {
       if (other == settings.model) continue;

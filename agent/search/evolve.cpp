@@ -285,7 +285,8 @@ Expected<Proposal> Evolution::propose(StageContext& c, const Slot& slot, int gen
     p.usable = true;
     p.reply = std::move(reply);
     p.code_hash = hash;
-    p.code = snapshot;
+    // Flags are part of a program: a candidate that only changes them differs from its parent.
+    p.code = snapshot + (p.reply.args.empty() ? "" : "### flags\n" + join(p.reply.args, " ") + "\n");
     return p;
   }
   return p;

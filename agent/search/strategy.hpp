@@ -1,7 +1,8 @@
 // The experiment searches, peers behind one interface: each takes an idea and returns what it
 // found (ExperimentOutcome: the best node, the runs to plot). The experiments stage picks one
-// by the `search` setting (the offline agent sweeps, or evolves with search=evolve). Adding a search is adding its
-// file pair under agent/search/ and a row in search_strategies().
+// by the `search` setting and whether the run has a model (the offline agent sweeps, or evolves the knobs with
+// search=evolve; with a model, search=evolve evolves programs). Adding a search is adding its file pair under
+// agent/search/ and a row in search_strategies().
 #pragma once
 
 #include <string_view>

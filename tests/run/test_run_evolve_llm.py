@@ -202,19 +202,32 @@ def whole_run(home):
     return len(requests)
 
 
-def killed_run(home):
-    """SIGKILL once generation 2 has started, then resume."""
+def in_generation_2_runs(db):
+    """Generation 2's candidates are written and its first run has started."""
+    return connect(db).execute("SELECT count(*) FROM nodes WHERE kind = 'evolve' AND step = 2").fetchone()[0] > 0
+
+
+def in_generation_2_calls(db):
+    """Generation 1 has run and the model is writing generation 2's candidates."""
+    con = connect(db)
+    ran = con.execute("SELECT count(*) FROM nodes WHERE kind = 'evolve' AND step = 1 AND status = 'done'").fetchone()[0]
+    started = con.execute("SELECT count(*) FROM nodes WHERE kind = 'evolve' AND step = 2").fetchone()[0]
+    return ran > 0 and started == 0 and SRV.stats()["in_flight"] > 0
+
+
+def killed_run(home, name, when):
+    """SIGKILL when `when(db)` holds (mid-generation), then resume."""
     db = os.path.join(home, "shoal.db")
     SRV.reset(rules(delay_ms=150))
     p = shoal(home, "run", TINY, *RUN_ARGS, background=True)
     in_flight = []
 
-    def mid_generation():
-        if connect(db).execute("SELECT count(*) FROM nodes WHERE kind = 'evolve' AND step = 2").fetchone()[0] > 0:
+    def moment():
+        if os.path.exists(db) and when(db):
             in_flight.append(SRV.stats()["in_flight"])
             return True
         return False
-    check("the kill moment comes (generation 2 started)", wait_for(mid_generation, timeout=120), "")
+    check(f"{name}: the kill moment comes", wait_for(moment, timeout=120), "")
     p.send_signal(signal.SIGKILL)
     out, _ = p.communicate()
     rid = run_id_of(out)
@@ -223,26 +236,27 @@ def killed_run(home):
     calls_before = connect(db).execute("SELECT count(*) FROM llm_calls WHERE status = 'ok'").fetchone()[0]
     time.sleep(0.2)
     r = shoal(home, "resume", rid)
-    check("the resumed evolve run exits 0", r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:])
+    check(f"{name}: the resumed evolve run exits 0", r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:])
     problems = check_finished_run(db, rid)
-    check("the store is sound after kill + resume", not problems, "; ".join(problems))
+    check(f"{name}: the store is sound after kill + resume", not problems, "; ".join(problems))
     con = connect(db)
     repeated = con.execute("SELECT request_hash, count(*) FROM llm_calls WHERE status = 'ok' "
                            "GROUP BY request_hash HAVING count(*) > 1").fetchall()
-    check("no answered LLM call was paid for twice", not repeated, str([tuple(x) for x in repeated]))
+    check(f"{name}: no answered LLM call was paid for twice", not repeated, str([tuple(x) for x in repeated]))
     paid = con.execute("SELECT count(*) FROM llm_calls WHERE status = 'ok'").fetchone()[0]
     requests = SRV.stats()["requests"]
-    check("the server saw no more requests than were paid for plus those cut off by the kill",
+    print(f"     ({name}: {requests} provider requests, {paid} paid calls, in flight at the kill {in_flight})")
+    check(f"{name}: the server saw no more requests than were paid for plus those cut off by the kill",
           requests <= paid + max(in_flight + [0]) and paid >= calls_before,
           f"{requests} requests, {paid} paid calls, in flight at the kill {in_flight}")
     nodes = evolve_nodes(con, rid)
-    check("the evolution went on to its last generation after the resume",
+    check(f"{name}: the evolution went on to its last generation after the resume",
           max(n["search"]["generation"] for n in nodes) == GENERATIONS, "")
-    check("nodes finished before the kill were reused, not run again",
+    check(f"{name}: nodes finished before the kill were reused, not run again",
           finished_before and finished_before <= {n["id"] for n in nodes if n["status"] == "done"}, "")
     cost = con.execute("SELECT cost_usd FROM runs WHERE id = ?", (rid,)).fetchone()[0]
     total = con.execute("SELECT coalesce(sum(cost_usd), 0) FROM llm_calls WHERE run_id = ?", (rid,)).fetchone()[0]
-    check("the run's cost is the sum of its calls, each paid once", abs(cost - total) < 1e-9 and cost > 0, f"{cost} {total}")
+    check(f"{name}: the run's cost is the sum of its calls, each paid once", abs(cost - total) < 1e-9 and cost > 0, f"{cost} {total}")
 
 
 def main(shoal_path, tmp, home):
@@ -251,7 +265,8 @@ def main(shoal_path, tmp, home):
     SRV = Server()
     try:
         whole_run(os.path.join(tmp, "whole"))
-        killed_run(os.path.join(tmp, "killed"))
+        killed_run(os.path.join(tmp, "killed_runs"), "kill during generation 2's runs", in_generation_2_runs)
+        killed_run(os.path.join(tmp, "killed_calls"), "kill during generation 2's LLM calls", in_generation_2_calls)
     finally:
         SRV.proc.kill()
 
