@@ -167,8 +167,8 @@ def whole_run(home):
         if a and b and a != b:
             shown += any(a in t and b in t for t in texts)
     distinct = sum(1 for n in crossovers if len({start_line(con, by_id[p]["code_hash"]) for p in n["search"]["parents"]}) == 2)
-    check("a crossover prompt holds both parents' code", distinct == 0 or shown >= 1, f"{shown} of {distinct}")
-    check("some crossover combined two different programs", distinct >= 1 or len(crossovers) >= 1, str(len(crossovers)))
+    check("some crossover combined two programs of different start points", distinct >= 1, str(len(crossovers)))
+    check("every such crossover's prompt holds both parents' code", shown == distinct, f"{shown} of {distinct}")
 
     # the bandit shifts to the model whose edits improve
     calls = dict(con.execute("SELECT model, count(*) FROM llm_calls WHERE run_id = ? AND stage = 'experiments' "
