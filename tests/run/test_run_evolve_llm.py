@@ -259,12 +259,27 @@ def killed_run(home, name, when):
     check(f"{name}: the run's cost is the sum of its calls, each paid once", abs(cost - total) < 1e-9 and cost > 0, f"{cost} {total}")
 
 
+def capped_run(home):
+    """evolve_budget_usd: the evolution stops when its own dollars are spent (the run goes on)."""
+    SRV.reset(rules())
+    r = shoal(home, "run", TINY, *RUN_ARGS, "--set", "evolve_budget_usd=0.000001")
+    rid = run_id_of(r.stdout)
+    check("capped: the run exits 0", r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:])
+    con = connect(os.path.join(home, "shoal.db"))
+    nodes = evolve_nodes(con, rid)
+    gens = {n["search"]["generation"] for n in nodes}
+    check("capped: the evolution stops after the generation that spent its dollars", gens == {0, 1}, str(gens))
+    seeds = con.execute("SELECT count(*) FROM nodes WHERE kind = 'seed_mean' AND status = 'done'").fetchone()[0]
+    check("capped: the best programs are still confirmed with seeds", seeds >= 1, str(seeds))
+
+
 def main(shoal_path, tmp, home):
     global SHOAL, TMP, SRV
     SHOAL, TMP = shoal_path, tmp
     SRV = Server()
     try:
         whole_run(os.path.join(tmp, "whole"))
+        capped_run(os.path.join(tmp, "capped"))
         killed_run(os.path.join(tmp, "killed_runs"), "kill during generation 2's runs", in_generation_2_runs)
         killed_run(os.path.join(tmp, "killed_calls"), "kill during generation 2's LLM calls", in_generation_2_calls)
     finally:
