@@ -3,8 +3,10 @@
 sandbox and store, against the fake provider server (scripted replies, real HTTP), on the tiny
 template: generations progress, the MAP-Elites archive fills, a near-duplicate is rejected
 without a run, a crossover prompt shows both parents' code, the bandit gives most picks to the
-model whose edits improve the metric, the best program's seeds are aggregated; then a run killed
-(SIGKILL) mid-generation and resumed pays for no LLM call twice and reruns no finished node.
+model whose edits improve the metric, the best program's seeds are aggregated; a run killed
+(SIGKILL) mid-generation (during runs, and during LLM calls) and resumed pays for no LLM call
+twice and reruns no finished node; evolve_budget_usd stops the evolution; and a short evolution
+on circle_packing (smoke) packs better than its baseline.
 
 The scripted models: gpt-4o moves the start point w0 of tiny's descent closer to the target
 (lower loss) one step per edit, and on a crossover adds a line; gpt-4o-mini makes the loss worse
@@ -15,6 +17,7 @@ usage: test_run_evolve_llm.py PATH/TO/shoal
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -30,8 +33,10 @@ STEPS = ["0.0", "0.5", "1.0", "1.5", "2.0", "2.5", "2.75", "2.9", "2.95"]
 GENERATIONS = 4
 
 
-def edit(search, replace):
-    return "experiment.py\n```python\n<<<<<<< SEARCH\n" + search + "=======\n" + replace + ">>>>>>> REPLACE\n```\n"
+def edit(search, replace, path="experiment.py"):
+    if not search.endswith("\n"):
+        search, replace = search + "\n", replace + "\n"
+    return path + "\n```python\n<<<<<<< SEARCH\n" + search + "=======\n" + replace + ">>>>>>> REPLACE\n```\n"
 
 
 def coder(edits, plan):
@@ -259,6 +264,55 @@ def killed_run(home, name, when):
     check(f"{name}: the run's cost is the sum of its calls, each paid once", abs(cost - total) < 1e-9 and cost > 0, f"{cost} {total}")
 
 
+def packing_rules():
+    """circle_packing: gpt-4o jitters the start and refines it longer, one step per edit; gpt-4o-mini
+    shrinks the radii."""
+    jittered = "np.clip(centres + rng.normal(0.0, 0.03, size=centres.shape), 0.0, 1.0)"
+    steps = ["centres, iters", f"{jittered}, max(iters, 1000)", f"{jittered}, max(iters, 2000)",
+             f"{jittered}, max(iters, 3000)"]
+    r = [{"match": "Propose the next research idea", "reply": idea_reply()},
+         {"model": "gpt-4o-mini", "match": "def construct(",
+          "reply": coder(edit("    return centres, make_valid(centres, lp_radii(centres))",
+                              "    return centres, make_valid(centres, 0.9 * lp_radii(centres))", "packing.py"),
+                         "smaller radii")},
+         {"model": "gpt-4o", "match": "# The second parent",
+          "reply": coder(edit("N = 26\n", "N = 26\nCROSSED = 1\n", "packing.py"), "combine the parents")}]
+    for i in range(len(steps) - 1, 0, -1):
+        r.append({"model": "gpt-4o", "match": f"centres = refine({steps[i - 1]}, lr)",
+                  "reply": coder(edit(f"    centres = refine({steps[i - 1]}, lr)",
+                                      f"    centres = refine({steps[i]}, lr)", "packing.py"),
+                                 f"jitter the start and refine it longer (step {i})")})
+    return {"rules": r, "default_reply": "ALL_DONE"}
+
+
+def packing_run(home):
+    """The evolution on circle_packing (smoke): a few generations raise sum_radii over the baseline."""
+    tpl = os.path.join(TMP, "circle_packing")
+    shutil.copytree(os.path.join(HERE, "..", "..", "templates", "circle_packing"), tpl)
+    SRV.reset(packing_rules())
+    started = time.time()
+    args = [a if a != f"evolve_generations={GENERATIONS}" else "evolve_generations=2" for a in RUN_ARGS]
+    args = [a if a != "evolve_descriptors=w" else "evolve_descriptors=duration_s" for a in args]
+    args = [a if a != "seed_runs=2" else "seed_runs=1" for a in args]
+    r = shoal(home, "run", tpl, *args)
+    rid = run_id_of(r.stdout)
+    check("circle_packing: the evolve run exits 0", r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:])
+    db = os.path.join(home, "shoal.db")
+    problems = check_finished_run(db, rid) if rid else ["no run id"]
+    check("circle_packing: the store is sound", not problems, "; ".join(problems))
+    print(f"     (circle_packing run {time.time() - started:.1f} s)")
+    con = connect(db)
+    nodes = evolve_nodes(con, rid)
+    gens = sorted({n["search"]["generation"] for n in nodes})
+    check("circle_packing: generations 0 to 2", gens == [0, 1, 2], str(gens))
+    base = [n["metric"] for n in nodes if n["search"]["operator"] == "baseline"]
+    best = max([n["metric"] for n in nodes if n["status"] == "done" and n["metric"] is not None] or [0])
+    print(f"     (circle_packing: baseline sum_radii {base[0] if base else None}, best program {best})")
+    check("circle_packing: a program packs better than the baseline", base and best > base[0], f"{best} vs {base}")
+    seeds = con.execute("SELECT count(*) FROM nodes WHERE kind = 'seed_mean' AND status = 'done'").fetchone()[0]
+    check("circle_packing: the best programs are confirmed with seeds", seeds >= 1, str(seeds))
+
+
 def capped_run(home):
     """evolve_budget_usd: the evolution stops when its own dollars are spent (the run goes on)."""
     SRV.reset(rules())
@@ -280,6 +334,7 @@ def main(shoal_path, tmp, home):
     try:
         whole_run(os.path.join(tmp, "whole"))
         capped_run(os.path.join(tmp, "capped"))
+        packing_run(os.path.join(tmp, "packing"))
         killed_run(os.path.join(tmp, "killed_runs"), "kill during generation 2's runs", in_generation_2_runs)
         killed_run(os.path.join(tmp, "killed_calls"), "kill during generation 2's LLM calls", in_generation_2_calls)
     finally:
