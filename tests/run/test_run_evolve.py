@@ -52,6 +52,15 @@ def main():
     nodes = evolve_nodes(con, rid)
     check("six evolve nodes, all done with a metric", len(nodes) == 6 and all(
         n["status"] == "done" and n["metric"] is not None for n in nodes), str([tuple(n) for n in nodes]))
+    searches = [json.loads(row[0]) for row in con.execute(
+        "SELECT n.search_json FROM nodes n JOIN ideas i ON i.id = n.idea_id WHERE i.run_id = ? AND n.kind = 'evolve'",
+        (rid,))]
+    check("every node's search_json says how the offline evolution made it",
+          len(searches) == 6 and all(x["strategy"] == "evolve" and x["model"] == "offline" and x["island"] == 0 and
+                                     x["operator"] in ("random", "crossover") and x["generation"] >= 1 and
+                                     x["cost_usd"] == 0 and "duration_s" in x["descriptors"] and "cell" in x and
+                                     (len(x["parents"]) == 2) == (x["operator"] == "crossover") for x in searches),
+          str(searches))
     commands = [n["command"] for n in nodes]
     check("no combination ran twice", len(set(commands)) == len(commands), "\n".join(commands))
     check("every run names all five knobs", all(all(f in c for f in ("--layout", "--rows", "--jitter", "--iters", "--lr"))
@@ -66,16 +75,6 @@ def main():
     check("children name a parent of this idea (the first population none)",
           all(n["parent_id"] in ids if "crossover of" in n["plan"] else n["parent_id"] in ("", None) for n in nodes),
           str([(n["parent_id"], n["plan"]) for n in nodes]))
-
-    searches = [json.loads(row[0]) for row in con.execute(
-        "SELECT n.search_json FROM nodes n JOIN ideas i ON i.id = n.idea_id WHERE i.run_id = ? AND n.kind = 'evolve'",
-        (rid,))]
-    check("every node's search_json says how the offline evolution made it",
-          len(searches) == 6 and all(x["strategy"] == "evolve" and x["model"] == "offline" and x["island"] == 0 and
-                                     x["operator"] in ("random", "crossover") and x["generation"] >= 1 and
-                                     x["cost_usd"] == 0 and "duration_s" in x["descriptors"] and "cell" in x and
-                                     (len(x["parents"]) == 2) == (x["operator"] == "crossover") for x in searches),
-          str(searches))
 
     # 2. killed during an experiment, then resumed: nothing finished runs again
     slow = os.path.join(TMP, "slow")
