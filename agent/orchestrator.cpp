@@ -225,10 +225,18 @@ Expected<store::Run> create_run(const Config& config, const fs::path& template_d
                         : config.with_cli({{"seed_ideas", fs::absolute(settings.seed_ideas).string()}}));
   Session session(stored);
   if (settings.model != "offline") {
-    if (settings.search == "evolve")
-      return fail(ErrorKind::invalid_input, "search evolve is the offline agent's evolution over template.json's knobs "
-                                            "(--model offline); with model " + settings.model +
-                                                " use --search linear or tree");
+    if (split_models(settings.evolve_models).size() > 1 && settings.search != "evolve")
+      log::warn("run", "evolve_models (--model a,b,...) names several models, but only --search evolve picks among "
+                       "them; this " + settings.search + " search asks " + settings.model + " alone");
+    // The evolution's other models: each checked as the model is, before any spend.
+    for (const auto& other : split_models(settings.evolve_models)) {
+      if (other == settings.model) continue;
+      if (other == "offline")
+        return fail(ErrorKind::invalid_input, "evolve_models lists 'offline', which is no model to ask; list LLMs only");
+      SHOAL_CHECK(session.client({.model = other, .function = [](const llm::Request&) -> Expected<llm::Response> {
+                                    return fail(ErrorKind::internal, "check only");
+                                  }, .record = false}));
+    }
     if (settings.budget_usd <= 0)
       return fail(ErrorKind::invalid_input, "a run with model " + settings.model +
                                                 " needs a budget above $0 (--budget USD, or the budget_usd setting)");
@@ -317,6 +325,24 @@ Expected<RunSummary> drive_run(const Config& config, const std::string& run_id, 
                                        .function = options.function_model, .fresh = options.fresh}));
     client = std::move(created);
   }
+  // The evolution's other models (evolve_models): a client each, all spending the run's one budget.
+  std::vector<std::unique_ptr<llm::Client>> other_clients;
+  std::vector<std::pair<std::string, llm::Client*>> models;
+  if (client && settings.search == "evolve") {
+    for (const auto& name : split_models(settings.evolve_models)) {
+      if (name == run.model) {
+        models.push_back({name, client.get()});
+        continue;
+      }
+      SHOAL_TRY(created, session.client({.model = name, .run_id = run_id, .budget_usd = run.budget_usd,
+                                         .function = options.function_model, .fresh = options.fresh,
+                                         .budget = client->budget()}));
+      other_clients.push_back(std::move(created));
+      models.push_back({name, other_clients.back().get()});
+    }
+    if (!models.empty() && std::none_of(models.begin(), models.end(), [&](const auto& m) { return m.second == client.get(); }))
+      models.insert(models.begin(), {run.model, client.get()});
+  }
   std::unique_ptr<experiments::Executor> executor;
   if (options.make_executor) {
     executor = options.make_executor(run_config);
@@ -348,7 +374,7 @@ Expected<RunSummary> drive_run(const Config& config, const std::string& run_id, 
     if (options.progress) options.progress(note);
   };
   StageContext ctx{store, session.db_path(), client.get(), *executor, tpl, run_id, settings, work_root, cancel, progress,
-                   tools::literature_options(run_config), run_config.get_int("min_free_disk_mb")};
+                   tools::literature_options(run_config), run_config.get_int("min_free_disk_mb"), models};
 
   Status outcome = run_pipeline(ctx);
   // Every active idea is parked by a provider outage: wait for the provider, then go on.

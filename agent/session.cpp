@@ -16,6 +16,7 @@ Expected<std::unique_ptr<llm::Client>> Session::client(const ClientSpec& spec) c
   if (!spec.record || !fs::exists(o.db_path)) o.db_path.clear();
   o.function = spec.function;
   o.fresh = spec.fresh;
+  o.shared_budget = spec.budget;
   return llm::Client::create(std::move(o));
 }
 

@@ -24,6 +24,7 @@ struct ClientSpec {
   llm::FunctionModel function;        // for model strings "function[:NAME]"
   bool record = true;                 // record calls in the store and use its response cache (when it exists)
   bool fresh = false;                 // ask anew: the response cache answers none of this client's calls
+  std::shared_ptr<llm::Budget> budget;  // spend this budget, shared with another client (none: its own)
 };
 
 class Session {

@@ -1,5 +1,7 @@
 #include "agent/settings.hpp"
 
+#include <algorithm>
+
 namespace shoal::agent {
 namespace {
 
@@ -26,6 +28,10 @@ constexpr Field<int> kInts[] = {
     {"evolve_evaluations", &RunSettings::evolve_evaluations},
     {"evolve_population", &RunSettings::evolve_population},
     {"evolve_seed", &RunSettings::evolve_seed},
+    {"evolve_generations", &RunSettings::evolve_generations},
+    {"evolve_islands", &RunSettings::evolve_islands},
+    {"evolve_cells", &RunSettings::evolve_cells},
+    {"evolve_migration_every", &RunSettings::evolve_migration_every},
     {"seed_runs", &RunSettings::seed_runs},
     {"plot_review_images", &RunSettings::plot_review_images},
     {"plot_fix_rounds", &RunSettings::plot_fix_rounds},
@@ -40,6 +46,9 @@ constexpr Field<int> kInts[] = {
 constexpr Field<double> kNumbers[] = {
     {"budget_usd", &RunSettings::budget_usd},
     {"latex_timeout_s", &RunSettings::latex_timeout_s},
+    {"evolve_crossover", &RunSettings::evolve_crossover},
+    {"evolve_similarity", &RunSettings::evolve_similarity},
+    {"evolve_budget_usd", &RunSettings::evolve_budget_usd},
     {"review_accept_threshold", &RunSettings::review_accept_threshold},
 };
 constexpr Field<bool> kBools[] = {
@@ -54,6 +63,8 @@ constexpr Field<std::string> kStrings[] = {
     {"metric", &RunSettings::metric},
     {"search", &RunSettings::search},
     {"executor", &RunSettings::executor},
+    {"evolve_descriptors", &RunSettings::evolve_descriptors},
+    {"evolve_models", &RunSettings::evolve_models},
 };
 
 }  // namespace
@@ -66,6 +77,21 @@ RunSettings run_settings(const Config& c) {
   for (const auto& f : kStrings) s.*f.member = c.get(f.key);
   s.seed_ideas = c.get("seed_ideas");
   return s;
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    std::string item = text.substr(start, end - start);
+    size_t a = item.find_first_not_of(" \t"), b = item.find_last_not_of(" \t");
+    item = a == std::string::npos ? "" : item.substr(a, b - a + 1);
+    if (!item.empty() && std::find(out.begin(), out.end(), item) == out.end()) out.push_back(item);
+    start = end + 1;
+  }
+  return out;
 }
 
 }  // namespace shoal::agent

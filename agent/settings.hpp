@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "core/config.hpp"
 
@@ -37,6 +38,15 @@ struct RunSettings {
   int evolve_evaluations = 24;  // offline evolve: experiment runs per idea (the baseline not counted)
   int evolve_population = 4;   // offline evolve: the fittest combinations parents are drawn from
   int evolve_seed = 1;         // offline evolve: seed of its random choices
+  int evolve_generations = 6;  // LLM evolve: generations per idea
+  int evolve_islands = 2;      // LLM evolve: islands
+  int evolve_cells = 4;        // LLM evolve: bins per descriptor of the MAP-Elites archive
+  std::string evolve_descriptors = "duration_s";  // LLM evolve: descriptor names, comma-separated
+  double evolve_crossover = 0.25;   // LLM evolve: probability of a crossover
+  double evolve_similarity = 0.95;  // LLM evolve: candidates more similar than this are rejected
+  int evolve_migration_every = 2;   // LLM evolve: generations between migrations (0: never)
+  std::string evolve_models;        // LLM evolve: the bandit's models, comma-separated ("" = model)
+  double evolve_budget_usd = 0;     // LLM evolve: one idea's dollars for candidates (0: no own cap)
   int seed_runs = 3;         // re-runs of the best two versions (env SHOAL_SEED = 1..N); best seed mean chosen
   bool smoke = false;        // experiments run with the template's smoke_args
   // plots, paper, review
@@ -57,5 +67,10 @@ struct RunSettings {
 
 // The typed view of `config`'s per-run settings (template_dir left empty).
 RunSettings run_settings(const Config& config);
+
+// The items of a comma-separated setting (evolve_models, evolve_descriptors), spaces trimmed,
+// empty ones and repeats left out.
+std::vector<std::string> split_list(const std::string& text);
+inline std::vector<std::string> split_models(const std::string& text) { return split_list(text); }
 
 }  // namespace shoal::agent

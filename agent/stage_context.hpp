@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -48,12 +50,15 @@ struct StageContext {
   std::function<void(const ProgressNote&)> progress;  // thread-safe; never null
   tools::LiteratureOptions literature;               // the novelty check's and the write-up's search engines
   int64_t min_free_disk_mb = 0;                      // under it the run pauses (disk_guard.hpp); 0: not checked
+  // The models of evolve_models by name, each with its client (the first is `llm`; all spend one
+  // budget); empty: `llm` alone.
+  std::vector<std::pair<std::string, llm::Client*>> models = {};
 
   bool offline() const { return llm == nullptr; }
   // This context on another store connection (a Store is one connection per thread).
   StageContext with_store(store::Store& other) const {
     return {other,    db_path,  llm,      executor,   tpl, run_id, settings, work_root,
-            cancel,   progress, literature, min_free_disk_mb};
+            cancel,   progress, literature, min_free_disk_mb, models};
   }
   // The scratch folder of an idea (created on demand by the stage that needs it).
   std::filesystem::path idea_dir(const std::string& idea_id) const { return work_root / idea_id; }

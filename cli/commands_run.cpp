@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "agent/orchestrator.hpp"
+#include "agent/settings.hpp"
 #include "agent/stages/baseline.hpp"
 #include "cli/command.hpp"
 #include "cli/progress_display.hpp"
@@ -197,12 +198,23 @@ void add_run_commands(CLI::App& app, Commands& commands) {
   };
   setting("--ideas", "ideas", "Ideas carried through experiments and paper (setting ideas)");
   setting("--generate", "generate", "Ideas generated before ranking (setting generate; 0: twice --ideas)");
-  setting("--model", "model", "offline, openai:MODEL, anthropic:MODEL, ollama:MODEL, replay:... (setting model)");
+  // --model a,b,c: the run's model is a; the evolution's bandit picks among all three (evolve_models).
+  run->add_option_function<std::string>(
+      "--model",
+      [](const std::string& v) {
+        auto models = agent::split_models(v);
+        a.settings["model"] = models.empty() ? v : models.front();
+        if (models.size() > 1) a.settings["evolve_models"] = v;
+      },
+      "offline, openai:MODEL, anthropic:MODEL, ollama:MODEL, replay:... (setting model); several, comma-separated, "
+      "for --search evolve: the first is the run's model and a bandit picks among them per candidate (setting evolve_models)");
   setting("--parallel", "parallel", "Ideas advanced at once (setting parallel)");
   setting("--idea-batch", "idea_batch", "Ideas drafted at once; each batch sees the earlier ones (setting idea_batch)");
   setting("--budget", "budget_usd", "Dollar budget of the run's LLM calls (setting budget_usd)");
-  setting("--search", "search", "linear (AI-Scientist v1) or tree (best-first over code versions); offline: evolve "
-                                "(a genetic algorithm over the template's knobs) instead of the one-knob sweep (setting search)");
+  setting("--search", "search", "linear (AI-Scientist v1), tree (best-first over code versions) or evolve (islands and "
+                                "a MAP-Elites archive of programs the model mutates and crosses); offline: evolve (a "
+                                "genetic algorithm over the template's knobs) instead of the one-knob sweep (setting search)");
+  setting("--generations", "evolve_generations", "Evolve with a model: generations per idea (setting evolve_generations)");
   setting("--metric", "metric", "Headline metric as NAME:max or NAME:min (setting metric; default: template.json's, else inferred from the baseline)");
   setting("--executor", "executor", "local or slurm (setting executor)");
   setting("--seed-ideas", "seed_ideas", "JSON list of ideas to start from (setting seed_ideas; default: the template's)");

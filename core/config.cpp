@@ -56,13 +56,33 @@ const std::vector<Setting>& setting_table() {
       {"max_nodes", "8", "tree search: nodes per idea, drafts included", SettingType::integer, {}, 1, true},
       {"max_debug_depth", "2", "tree search: consecutive debug nodes below a failing node", SettingType::integer, {}, 0,
        true},
-      {"parallel_nodes", "2", "tree search and offline evolve: nodes run at once", SettingType::integer, {}, 1, true},
+      {"parallel_nodes", "2", "tree search and evolve: nodes run at once (LLM evolve: candidates per generation)", SettingType::integer, {}, 1, true},
       {"evolve_evaluations", "24", "offline evolve: experiment runs per idea, each a new combination of knob values (the "
                                    "stored baseline is the first and costs none)", SettingType::integer, {}, 1, true},
       {"evolve_population", "4", "offline evolve: the fittest combinations that parents are drawn from (until that many "
                                  "ran, new ones are random)", SettingType::integer, {}, 2, true},
-      {"evolve_seed", "1", "offline evolve: seed of its random choices (the same seed and results give the same runs)",
+      {"evolve_seed", "1", "evolve (offline and LLM): seed of its random choices (the same seed and results give the same runs)",
        SettingType::integer, {}, 0, true},
+      {"evolve_generations", "6", "LLM evolve: generations per idea, each making up to parallel_nodes candidates",
+       SettingType::integer, {}, 1, true},
+      {"evolve_islands", "2", "LLM evolve: islands, sub-populations that exchange their best every evolve_migration_every "
+                              "generations", SettingType::integer, {}, 1, true},
+      {"evolve_cells", "4", "LLM evolve: bins per descriptor of the MAP-Elites archive (the fittest program of each cell "
+                            "is kept as a parent)", SettingType::integer, {}, 1, true},
+      {"evolve_descriptors", "duration_s", "LLM evolve: the archive's descriptors, comma-separated names of final_info "
+                                           "numbers (duration_s: the run's time when final_info has none)",
+       SettingType::string, {}, 0, true},
+      {"evolve_crossover", "0.25", "LLM evolve: probability that a candidate combines two parents (else it mutates one)",
+       SettingType::number, {}, 0, true},
+      {"evolve_similarity", "0.95", "LLM evolve: a candidate whose change is more similar than this (0..1) to an evaluated "
+                                    "program's is rejected before it runs", SettingType::number, {}, 0, true},
+      {"evolve_migration_every", "2", "LLM evolve: generations between two migrations of each island's best to the next "
+                                      "island (0: never)", SettingType::integer, {}, 0, true},
+      {"evolve_models", "", "LLM evolve: models a bandit picks among per candidate by improvement per dollar, "
+                            "comma-separated (--model a,b,c sets it; empty: the model setting alone)",
+       SettingType::string, {}, 0, true},
+      {"evolve_budget_usd", "0", "LLM evolve: dollars one idea's evolution may spend on candidates (0: no cap of its own; "
+                                 "budget_usd still caps the run)", SettingType::number, {}, 0, true},
       {"seed_runs", "3", "re-runs of an idea's best two versions with seeds SHOAL_SEED=1..N; the best seed mean is chosen and reported (0: no seed runs)", SettingType::integer,
        {}, 0, true},
       {"smoke", "false", "experiments run with the template's smoke_args (tests, demos)", SettingType::boolean, {}, 0,
@@ -71,8 +91,9 @@ const std::vector<Setting>& setting_table() {
       {"paper", "true", "write and review a paper for each finished idea", SettingType::boolean, {}, 0, true},
       {"metric", "", "the headline metric as NAME:max or NAME:min (NAME alone: direction inferred); empty: "
                      "template.json's, else the baseline's first metric", SettingType::string, {}, 0, true},
-      {"search", "linear", "experiment search strategy: linear or tree with a model; offline, evolve (a genetic "
-                               "algorithm over template.json's knob values) or else the one-knob sweep",
+      {"search", "linear", "experiment search strategy: linear, tree or evolve (islands and a MAP-Elites archive of "
+                           "programs the model mutates and crosses) with a model; offline, evolve (a genetic algorithm "
+                           "over template.json's knob values) or else the one-knob sweep",
        SettingType::choice, {"linear", "tree", "evolve"}, 0, true},
       {"executor", "local", "where experiments run", SettingType::choice, {"local", "slurm"}, 0, true},
       {"executor_slots", "0", "experiments the local executor runs at once, in CPU slots (0: the number of cores)",

@@ -139,7 +139,7 @@ struct Client::Impl {
   nlohmann::json settings = nlohmann::json::object();  // answer-changing settings, for the cache key
   bool reached = false;  // some HTTP answer came from the server (loop thread)
   std::optional<store::Store> store;
-  std::unique_ptr<Budget> budget;
+  std::shared_ptr<Budget> budget;
   RateLimiter limiter;
   std::mt19937_64 rng{std::random_device{}()};
   // Loop-thread state.
@@ -242,12 +242,12 @@ Expected<std::unique_ptr<Client>> Client::create(ClientOptions options) {
   if (!o.db_path.empty()) {
     SHOAL_TRY(db, store::Store::open(o.db_path, store::OpenMode::existing));
     impl->store.emplace(std::move(db));
-    if (!o.run_id.empty()) {
+    if (!o.run_id.empty() && !o.shared_budget) {
       SHOAL_TRY(spend, store::llm_spend_of_run(*impl->store, o.run_id));
       earlier = {spend.cost_usd, spend.tokens};
     }
   }
-  impl->budget = std::make_unique<Budget>(o.budget_usd, o.budget_tokens, earlier);
+  impl->budget = o.shared_budget ? o.shared_budget : std::make_shared<Budget>(o.budget_usd, o.budget_tokens, earlier);
   return std::unique_ptr<Client>(new Client(std::move(impl)));
 }
 
@@ -267,6 +267,7 @@ Status Client::reject(const Response& response, const std::string& reason) {
   for (int64_t id : response.call_ids) SHOAL_CHECK(reject(id, reason));
   return {};
 }
+std::shared_ptr<Budget> Client::budget() const { return impl_->budget; }
 Spend Client::spent() const { return impl_->budget->recorded(); }
 Spend Client::reserved() const { return impl_->budget->reserved(); }
 int64_t Client::peak_in_flight() const { return impl_->transport.peak_in_flight(); }

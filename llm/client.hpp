@@ -54,6 +54,9 @@ struct ClientOptions {
   FunctionModel function;                // for "function" models
   EnvLookup env;                         // environment lookup for keys and base URLs; default getenv
   bool fresh = false;                    // every call bypasses the response cache (--fresh); answers are still recorded
+  // A budget shared with other clients (several models of one run spend one budget): when set,
+  // budget_usd, budget_tokens and the run's earlier spend are its own, not read again here.
+  std::shared_ptr<Budget> shared_budget;
 };
 
 // The options the config table gives: model, llm_base_url, budget_usd, budget_tokens,
@@ -104,7 +107,9 @@ class Client {
 
   const ModelSpec& model() const;
   const ModelInfo& model_info() const;  // the model's row of the model table (or what was assumed)
-  Spend spent() const;     // recorded: the run's earlier calls plus this client's
+  // The client's budget, to share with another client (ClientOptions::shared_budget).
+  std::shared_ptr<Budget> budget() const;
+  Spend spent() const;     // recorded: the run's earlier calls plus this client's (and those sharing its budget)
   Spend reserved() const;  // worst cases of calls in flight
   int64_t peak_in_flight() const;  // most HTTP transfers at once
 

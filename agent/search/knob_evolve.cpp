@@ -5,6 +5,8 @@
 #include <functional>
 
 #include "agent/search/code_edit.hpp"
+#include "agent/search/evolve.hpp"
+#include "agent/search/evolve_population.hpp"
 #include "agent/search/node_runner.hpp"
 #include "agent/search/seeds.hpp"
 #include "agent/search/sweep.hpp"
@@ -29,7 +31,22 @@ struct Member {
   std::vector<std::string> args;
   std::string label;  // the knobs that differ from the baseline, "layout=hex, iters=1000"
   std::string plan;
+  EvolveFacts facts;        // its search_json (cell filled in from the archive of every round)
+  evolve::Program program;  // as the archive sees it
 };
+
+// Writes each member's search_json with its cell in the archive of all members so far.
+Status write_search_facts(StageContext& ctx, std::vector<Member>& members, const evolve::PopulationOptions& options) {
+  std::vector<evolve::Program> programs;
+  for (const auto& m : members) programs.push_back(m.program);
+  evolve::Archive archive = evolve::build_archive(programs, options);
+  for (auto& m : members) {
+    if (m.node_id.empty()) continue;  // the baseline: the template's node, not this idea's
+    m.facts.cell = evolve::cell_of(archive, m.program, options);
+    SHOAL_CHECK(store::set_node_search(ctx.store, m.node_id, evolve_search_json(m.facts).dump()));
+  }
+  return {};
+}
 
 std::vector<std::string> genome_args(const std::vector<experiments::Knob>& knobs, const Genome& g) {
   std::vector<std::string> args;
@@ -89,8 +106,20 @@ Expected<ExperimentOutcome> run_knob_evolve(StageContext& ctx, const store::Idea
   if (std::find(base.begin(), base.end(), -1) == base.end()) {
     // The baseline is the first member: its result is stored, so it costs no run.
     ga.add_result(base, baseline && baseline->status == "done" ? baseline->metric : std::nullopt);
-    members.push_back({"run_0", "", {}, "baseline", "the template's baseline"});
+    members.push_back({"run_0", "", {}, "baseline", "the template's baseline", {}, {}});
+    members.back().facts.op = "baseline";
+    if (baseline) {
+      members.back().program.id = baseline->id;
+      members.back().program.fitness = baseline->status == "done" ? baseline->metric : std::nullopt;
+      members.back().program.descriptors =
+          evolve::read_descriptors(baseline->metrics_json, baseline->duration_s, split_list(ctx.settings.evolve_descriptors));
+    }
   }
+  evolve::PopulationOptions archive_options;
+  archive_options.bins = std::max(1, ctx.settings.evolve_cells);
+  archive_options.higher_is_better = hib;
+  archive_options.descriptors = split_list(ctx.settings.evolve_descriptors);
+  const std::string baseline_id = baseline ? baseline->id : "";
 
   const int budget = ctx.settings.evolve_evaluations, width = std::max(1, ctx.settings.parallel_nodes);
   int used = 0, round = 0;
@@ -103,7 +132,14 @@ Expected<ExperimentOutcome> run_knob_evolve(StageContext& ctx, const store::Idea
     std::vector<Member> fresh;
     for (const auto& p : batch) {
       int step = used + static_cast<int>(fresh.size()) + 1;
-      Member mem{"run_" + std::to_string(step), "", genome_args(knobs, p.genome), genome_label(knobs, p.genome), ""};
+      Member mem{"run_" + std::to_string(step), "", genome_args(knobs, p.genome), genome_label(knobs, p.genome), "", {}, {}};
+      mem.facts.generation = round;
+      mem.facts.op = p.origin == "crossover" ? "crossover" : "random";
+      for (int parent : {p.parent_a, p.parent_b})
+        if (parent >= 0) {
+          const std::string& id = members[parent].node_id.empty() ? baseline_id : members[parent].node_id;
+          if (!id.empty()) mem.facts.parents.push_back(id);
+        }
       mem.plan = "offline evolve " + mem.name + ": " + join(mem.args, " ") + " (" + origin_text(p, members, knobs) + ")";
       NodeRequest request;
       request.idea_id = idea.id;
@@ -131,12 +167,18 @@ Expected<ExperimentOutcome> run_knob_evolve(StageContext& ctx, const store::Idea
     for (size_t i = 0; i < batch.size(); ++i) {
       const store::Node& node = results[i]->node;
       fresh[i].node_id = node.id;
+      fresh[i].program.id = node.id;
+      fresh[i].program.generation = round;
+      if (results[i]->ok()) fresh[i].program.fitness = node.metric;
+      fresh[i].program.descriptors = evolve::read_descriptors(node.metrics_json, node.duration_s, archive_options.descriptors);
+      fresh[i].facts.descriptors = fresh[i].program.descriptors;
       ++outcome.nodes;
       if (!results[i]->ok()) ++outcome.failed;
       ga.add_result(batch[i].genome, results[i]->ok() ? node.metric : std::nullopt);
       members.push_back(std::move(fresh[i]));
       ++used;
     }
+    SHOAL_CHECK(write_search_facts(ctx, members, archive_options));
   }
   if (outcome.nodes > 0 && outcome.failed == outcome.nodes)
     return fail(ErrorKind::invalid_input, "every run of the evolution failed; the node logs say why (shoal status " +

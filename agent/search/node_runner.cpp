@@ -103,6 +103,7 @@ Expected<NodeOutcome> run_node(StageContext& ctx, const NodeRequest& request) {
   node.step = request.step;
   node.seed = request.seed;
   node.status = "running";
+  node.search_json = request.search_json;
   SHOAL_TRY(added, store::add_node(ctx.store, node));
   node = added;
 

@@ -28,6 +28,7 @@ struct NodeRequest {
   std::filesystem::path workdir;  // holds the code to run; out_dir is created inside it
   std::string out_dir;            // "run_3"
   std::vector<std::string> args;  // extra experiment.py flags (the template's smoke_args are added in smoke mode)
+  std::string search_json = "{}";  // the search's facts, stored with the node when it starts (a kill leaves them)
 };
 
 struct NodeOutcome {

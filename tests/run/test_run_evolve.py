@@ -2,11 +2,12 @@
 """The offline evolution (--search evolve) through the real shoal binary, sandbox and store:
 a run on circle_packing stores one node per combination (no combination twice) and reports
 the best; a run killed during an experiment and resumed replays its search without running
-a finished combination again; a small grid ends when every combination ran; evolve with a
-model is refused.
+a finished combination again; a small grid ends when every combination ran; with a model list, an
+unknown model is refused before the run starts.
 
 usage: test_run_evolve.py PATH/TO/shoal
 """
+import json
 import os
 import shutil
 import signal
@@ -50,6 +51,15 @@ def main():
     nodes = evolve_nodes(con, rid)
     check("six evolve nodes, all done with a metric", len(nodes) == 6 and all(
         n["status"] == "done" and n["metric"] is not None for n in nodes), str([tuple(n) for n in nodes]))
+    searches = [json.loads(row[0]) for row in con.execute(
+        "SELECT n.search_json FROM nodes n JOIN ideas i ON i.id = n.idea_id WHERE i.run_id = ? AND n.kind = 'evolve'",
+        (rid,))]
+    check("every node's search_json says how the offline evolution made it",
+          len(searches) == 6 and all(x["strategy"] == "evolve" and x["model"] == "offline" and x["island"] == 0 and
+                                     x["operator"] in ("random", "crossover") and x["generation"] >= 1 and
+                                     x["cost_usd"] == 0 and "duration_s" in x["descriptors"] and "cell" in x and
+                                     (len(x["parents"]) == 2) == (x["operator"] == "crossover") for x in searches),
+          str(searches))
     commands = [n["command"] for n in nodes]
     check("no combination ran twice", len(set(commands)) == len(commands), "\n".join(commands))
     check("every run names all five knobs", all(all(f in c for f in ("--layout", "--rows", "--jitter", "--iters", "--lr"))
@@ -119,10 +129,14 @@ def main():
     check("a resume of the finished run does nothing", again.returncode == 0 and "already done" in again.stdout and
           connect(db).execute("SELECT count(*) FROM nodes").fetchone()[0] == total, again.stdout)
 
-    # 3. evolve is the offline agent's: with a model it is refused before anything starts
-    r = shoal("run", tpl, "--search", "evolve", "--model", "openai:gpt-4o", "--budget", "1",
+    # 3. evolve with models (test_run_evolve_llm.py runs it): each model of --model a,b is checked
+    # before anything starts
+    runs = connect(db).execute("SELECT count(*) FROM runs").fetchone()[0]
+    r = shoal("run", tpl, "--search", "evolve", "--model", "openai:gpt-4o,nosuchprovider:m1", "--budget", "1",
               env=dict(os.environ, OPENAI_API_KEY="sk-not-used"))
-    check("evolve with a model is refused", r.returncode == 3 and "--search linear or tree" in r.stderr, r.stderr)
+    check("evolve with an unknown second model is refused before the run starts",
+          r.returncode != 0 and "nosuchprovider" in r.stderr and
+          connect(db).execute("SELECT count(*) FROM runs").fetchone()[0] == runs, r.stderr)
 
 
 def start(shoal_path, tmp, home):

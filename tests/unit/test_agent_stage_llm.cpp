@@ -22,7 +22,7 @@ std::set<std::string> placeholders(std::string_view text) {
 
 TEST_CASE("every prompt the research stages render exists and gets every placeholder it has") {
   // name -> the variables the stages pass (stages/ideas.cpp, stages/novelty.cpp, search/code_edit.cpp,
-  // search/linear.cpp, search/tree.cpp); the JSON re-ask is the LLM layer's (llm/prompts).
+  // search/linear.cpp, search/tree.cpp, search/evolve.cpp); the JSON re-ask is the LLM layer's (llm/prompts).
   std::map<std::string, std::set<std::string>> used = {
       {"ideas_system", {"template_system"}},
       {"ideas_generate", {"task", "code", "seeds", "previous", "reflections"}},
@@ -45,6 +45,10 @@ TEST_CASE("every prompt the research stages render exists and gets every placeho
       {"tree_draft", {"memory", "node", "draft", "code", "metric"}},
       {"tree_improve", {"memory", "node", "code", "metric", "parent", "parent_plan", "parent_outcome"}},
       {"tree_debug", {"memory", "node", "code", "metric", "parent", "parent_plan", "parent_outcome"}},
+      {"evolve_mutate", {"population", "candidate", "generation", "island", "parent", "metric", "direction",
+                         "parent_plan", "parent_outcome", "code"}},
+      {"evolve_crossover", {"population", "candidate", "generation", "island", "parent", "other", "metric", "direction",
+                            "parent_plan", "parent_outcome", "code", "other_plan", "other_outcome", "other_code"}},
   };
   for (const auto& [name, vars] : used) {
     INFO("prompt " << name);

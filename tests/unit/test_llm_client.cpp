@@ -154,3 +154,34 @@ TEST_CASE("complete_json re-asks once with the parse error, then gives up") {
   CHECK(gave_up.error().kind == ErrorKind::remote);
   CHECK(asked->size() == 4);
 }
+
+TEST_CASE("clients given one shared budget spend it together (the models of an evolution)") {
+  auto priced = [](const Request&) -> Expected<Response> {
+    Response out;
+    out.texts = {"ok"};
+    out.tokens_in = 10;
+    out.tokens_out = 5;
+    return out;
+  };
+  auto a = Client::create({.model = "function:a", .budget_tokens = 40, .function = priced, .env = no_env()}).value();
+  auto b = Client::create({.model = "function:b", .budget_tokens = 40, .function = priced, .env = no_env(),
+                           .shared_budget = a->budget()})
+               .value();
+  CHECK(a->budget() == b->budget());
+  auto ask = [](Client& c, const std::string& text) {
+    Request r;
+    r.messages = {Message::user(text)};
+    return c.complete(r);
+  };
+  CHECK(ask(*a, "one").ok());
+  CHECK(ask(*b, "two").ok());
+  CHECK(a->spent().tokens == 30);  // 15 tokens a call (the function models have no price: the token cap is the one hit)
+  CHECK(b->spent().tokens == 30);
+  CHECK(ask(*a, "three").ok());  // 30 spent is under the cap: the call may start
+  auto refused = ask(*b, "four");
+  REQUIRE(!refused.ok());
+  CHECK(refused.error().kind == ErrorKind::budget_exceeded);
+  // a client of its own budget is not affected
+  auto c = Client::create({.model = "function:c", .budget_tokens = 40, .function = priced, .env = no_env()}).value();
+  CHECK(ask(*c, "five").ok());
+}
