@@ -374,7 +374,8 @@ Expected<RunSummary> drive_run(const Config& config, const std::string& run_id, 
     if (options.progress) options.progress(note);
   };
   StageContext ctx{store, session.db_path(), client.get(), *executor, tpl, run_id, settings, work_root, cancel, progress,
-                   tools::literature_options(run_config), run_config.get_int("min_free_disk_mb"), models};
+                   tools::literature_options(run_config), run_config.get_int("min_free_disk_mb"), models,
+                   std::make_shared<store::StorePool>(session.db_path())};
 
   Status outcome = run_pipeline(ctx);
   // Every active idea is parked by a provider outage: wait for the provider, then go on.

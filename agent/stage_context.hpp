@@ -9,6 +9,7 @@
 #include <atomic>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "experiments/executor.hpp"
 #include "experiments/template.hpp"
 #include "store/db.hpp"
+#include "store/pool.hpp"
 #include "store/ideas.hpp"
 #include "tools/literature.hpp"
 
@@ -53,12 +55,15 @@ struct StageContext {
   // The models of evolve_models by name, each with its client (the first is `llm`; all spend one
   // budget); empty: `llm` alone.
   std::vector<std::pair<std::string, llm::Client*>> models = {};
+  // Connections to db_path for the jobs that run at once (run_parallel); null: each job opens
+  // its own (SQLite then reads the whole schema again, about a millisecond each).
+  std::shared_ptr<store::StorePool> pool = nullptr;
 
   bool offline() const { return llm == nullptr; }
   // This context on another store connection (a Store is one connection per thread).
   StageContext with_store(store::Store& other) const {
     return {other,    db_path,  llm,      executor,   tpl, run_id, settings, work_root,
-            cancel,   progress, literature, min_free_disk_mb, models};
+            cancel,   progress, literature, min_free_disk_mb, models, pool};
   }
   // The scratch folder of an idea (created on demand by the stage that needs it).
   std::filesystem::path idea_dir(const std::string& idea_id) const { return work_root / idea_id; }

@@ -21,7 +21,9 @@ Expected<std::string> read_file(const fs::path& path) {
   return ss.str();
 }
 
-Status write_file_atomic(const fs::path& path, std::string_view data) {
+namespace {
+
+Status write_replacing(const fs::path& path, std::string_view data, bool sync) {
   fs::path tmp = path;
   tmp += ".tmp-" + std::to_string(::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -38,7 +40,7 @@ Status write_file_atomic(const fs::path& path, std::string_view data) {
     }
     done += static_cast<size_t>(n);
   }
-  bool synced = ::fsync(fd) == 0;
+  bool synced = !sync || ::fsync(fd) == 0;
   ::close(fd);
   if (!synced || ::rename(tmp.c_str(), path.c_str()) != 0) {
     int e = errno;
@@ -47,6 +49,12 @@ Status write_file_atomic(const fs::path& path, std::string_view data) {
   }
   return {};
 }
+
+}  // namespace
+
+Status write_file_atomic(const fs::path& path, std::string_view data) { return write_replacing(path, data, true); }
+
+Status write_scratch_file(const fs::path& path, std::string_view data) { return write_replacing(path, data, false); }
 
 Status ensure_writable_dir(const fs::path& dir) {
   std::error_code ec;

@@ -14,7 +14,7 @@
 #include "web/access.hpp"
 #include "web/http.hpp"
 #include "web/response_cache.hpp"
-#include "web/store_pool.hpp"
+#include "store/pool.hpp"
 
 namespace shoal::web {
 
@@ -48,7 +48,7 @@ class App {
   Response dispatch(const Request& request);
 
   AppOptions options_;
-  StorePool stores_;
+  store::StorePool stores_;
   Sessions sessions_;
   RateLimiter reads_, writes_;
   ResponseCache cache_;

@@ -30,7 +30,7 @@ Status put_back(const fs::path& workdir, const std::map<std::string, std::option
   for (const auto& [name, content] : saved) {
     std::error_code ec;
     fs::remove(workdir / name, ec);
-    if (content) SHOAL_CHECK(write_file_atomic(workdir / name, *content));
+    if (content) SHOAL_CHECK(write_scratch_file(workdir / name, *content));
   }
   return {};
 }

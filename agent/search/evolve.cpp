@@ -143,6 +143,8 @@ void Evolution::add_program(const store::Node& node, EvolveFacts facts, std::vec
   if (node.status == "done") p.fitness = node.metric;
   p.descriptors = evolve::read_descriptors(node.metrics_json, node.duration_s, opt_.descriptors);
   p.code = code;
+  p.change = evolve::changed_lines(root_code_, code);
+  std::sort(p.change.begin(), p.change.end());
   p.migrant = migrant;
   facts.descriptors = p.descriptors;
   programs_.push_back(std::move(p));
@@ -345,10 +347,12 @@ Expected<bool> Evolution::generation(int g) {
     facts.cost_usd = cost;
     return facts;
   };
-  std::vector<std::string> seen;
+  // Each program's change against the root, computed once (Program::change).
+  std::vector<std::vector<std::string>> changes(slots.size());
+  std::vector<const std::vector<std::string>*> seen;
   std::vector<int> seen_owner;  // program index, or -(slot + 1) for a candidate of this generation
   for (int i = 0; i < static_cast<int>(programs_.size()); ++i) {
-    seen.push_back(programs_[i].code);
+    seen.push_back(&programs_[i].change);
     seen_owner.push_back(i);
   }
   struct Rejection {
@@ -365,12 +369,14 @@ Expected<bool> Evolution::generation(int g) {
       pulls_.push_back({slots[k].model, 0, p.cost_usd, false});
       continue;
     }
-    auto hit = evolve::most_similar(root_code_, p.code, seen);
+    changes[k] = evolve::changed_lines(root_code_, p.code);
+    std::sort(changes[k].begin(), changes[k].end());
+    auto hit = evolve::most_similar_change(changes[k], seen);
     if (hit.index >= 0 && hit.similarity > opt_.similarity) {
       rejections.push_back({k, seen_owner[hit.index], hit.similarity});
       continue;
     }
-    seen.push_back(p.code);
+    seen.push_back(&changes[k]);
     seen_owner.push_back(-static_cast<int>(k) - 1);
     NodeRequest nr{idea_.id, members_[slots[k].parents[0]].node.id, "evolve", p.reply.plan, g, std::nullopt, p.dir,
                    "run_" + std::to_string(g) + "_" + std::to_string(slots[k].index + 1), p.reply.args,

@@ -200,6 +200,25 @@ SimilarityHit most_similar(const std::string& root, const std::string& candidate
   return hit;
 }
 
+SimilarityHit most_similar_change(const std::vector<std::string>& mine,
+                                  const std::vector<const std::vector<std::string>*>& others) {
+  SimilarityHit hit;
+  for (int i = 0; i < static_cast<int>(others.size()); ++i) {
+    // change_similarity's multiset intersection, as a merge of the two sorted lists.
+    const auto& b = *others[i];
+    size_t common = 0;
+    for (size_t x = 0, y = 0; x < mine.size() && y < b.size();) {
+      int c = mine[x].compare(b[y]);
+      if (c == 0) ++common, ++x, ++y;
+      else if (c < 0) ++x;
+      else ++y;
+    }
+    double s = mine.empty() && b.empty() ? 1.0 : 2.0 * static_cast<double>(common) / static_cast<double>(mine.size() + b.size());
+    if (hit.index < 0 || s > hit.similarity) hit = {i, s};
+  }
+  return hit;
+}
+
 int pick_model(int models, const std::vector<Pull>& pulls, double exploration) {
   if (models <= 1) return 0;
   std::vector<int> uses(models, 0), scored(models, 0);

@@ -34,6 +34,7 @@ struct Program {
   std::optional<double> fitness;                // the node's metric; none: failed or no metric
   std::map<std::string, double> descriptors;    // by descriptor name (missing ones absent)
   std::string code;                             // its editable files as one text (for similarity)
+  std::vector<std::string> change;              // changed_lines(root, code), sorted, computed once
   bool migrant = false;                         // a copy of a program of another island
 };
 
@@ -105,6 +106,11 @@ struct SimilarityHit {
 
 // The most similar of `others` to `candidate` (changes against `root`), or index -1 when none.
 SimilarityHit most_similar(const std::string& root, const std::string& candidate, const std::vector<std::string>& others);
+// The same over changes already computed (changed_lines against the root, each sorted):
+// `mine` against each of `others`. A search that keeps each program's change compares a
+// candidate in one pass instead of diffing every program against the root again.
+SimilarityHit most_similar_change(const std::vector<std::string>& mine,
+                                  const std::vector<const std::vector<std::string>*>& others);
 
 // One use of a model by the bandit.
 struct Pull {

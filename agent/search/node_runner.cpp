@@ -48,7 +48,7 @@ Status restore_outputs(StageContext& ctx, const std::string& node_id, const fs::
     if (a.name.find("..") != std::string::npos || fs::path(a.name).is_absolute()) continue;
     SHOAL_TRY(bytes, store::get_blob(ctx.store, a.hash));
     fs::create_directories(target.parent_path());
-    SHOAL_CHECK(write_file_atomic(target, bytes));
+    SHOAL_CHECK(write_scratch_file(target, bytes));
   }
   return {};
 }
@@ -66,7 +66,7 @@ Status restore_code(store::Store& store, const std::string& code_hash, const fs:
       return fail(ErrorKind::corrupt, "code snapshot " + code_hash + " names a bad file '" + name + "'");
     std::error_code ec;
     fs::remove(workdir / name, ec);  // a planted symlink is replaced, not followed
-    SHOAL_CHECK(write_file_atomic(workdir / name, content.get<std::string>()));
+    SHOAL_CHECK(write_scratch_file(workdir / name, content.get<std::string>()));
   }
   return {};
 }

@@ -58,8 +58,14 @@ Status prepare_folder(StageContext& ctx, const std::filesystem::path& dir, const
 
 // Runs `job` with a StageContext of its own store connection (a Store is one connection per
 // thread).
+// (leased from ctx.pool when there is one).
 template <class T>
 inline Expected<T> on_own_connection(StageContext& ctx, const std::function<Expected<T>(StageContext&)>& job) {
+  if (ctx.pool) {
+    SHOAL_TRY(lease, ctx.pool->acquire());
+    StageContext local = ctx.with_store(*lease);
+    return job(local);
+  }
   SHOAL_TRY(store, store::Store::open(ctx.db_path, store::OpenMode::existing));
   StageContext local = ctx.with_store(store);
   return job(local);

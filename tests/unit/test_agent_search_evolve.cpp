@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <doctest/doctest.h>
 
 #include <set>
@@ -156,6 +157,22 @@ TEST_CASE("similarity compares the changes against the root, not the whole files
   CHECK(none.index == -1);
   // the root itself: a candidate that changes nothing is a duplicate of it
   CHECK(most_similar(root, root, {root}).similarity == 1.0);
+
+  // Over changes computed once and sorted (what the search keeps per program): the same answers.
+  auto sorted_change = [&](const std::string& code) {
+    auto c = changed_lines(root, code);
+    std::sort(c.begin(), c.end());
+    return c;
+  };
+  auto cr = sorted_change(root), cx = sorted_change(x), cy = sorted_change(y), cxy = sorted_change(xy);
+  auto kept = most_similar_change(cx, {&cr, &cy, &cx});
+  CHECK(kept.index == 2);
+  CHECK(kept.similarity == 1.0);
+  CHECK(most_similar_change(cx, {&cy}).similarity == 0.0);
+  CHECK(most_similar_change(cx, {&cy, &cxy}).index == 1);
+  CHECK(most_similar_change(cx, {&cxy}).similarity == doctest::Approx(change_similarity(cx, cxy)));
+  CHECK(most_similar_change(cr, {&cr}).similarity == 1.0);
+  CHECK(most_similar_change(cx, {}).index == -1);
 }
 
 TEST_CASE("the bandit tries every model, then favours improvement per dollar") {

@@ -1,6 +1,6 @@
-#include "web/store_pool.hpp"
+#include "store/pool.hpp"
 
-namespace shoal::web {
+namespace shoal::store {
 
 StorePool::Lease::~Lease() {
   if (!store_) return;  // moved from
@@ -17,8 +17,8 @@ Expected<StorePool::Lease> StorePool::acquire() {
       return Lease(*this, std::move(store));
     }
   }
-  SHOAL_TRY(store, store::Store::open(path_, store::OpenMode::existing));
-  return Lease(*this, std::make_unique<store::Store>(std::move(store)));
+  SHOAL_TRY(store, Store::open(path_, OpenMode::existing));
+  return Lease(*this, std::make_unique<Store>(std::move(store)));
 }
 
-}  // namespace shoal::web
+}  // namespace shoal::store
