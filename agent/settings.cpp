@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/text.hpp"
+
 namespace shoal::agent {
 namespace {
 
@@ -81,16 +83,8 @@ RunSettings run_settings(const Config& c) {
 
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find(',', start);
-    if (end == std::string::npos) end = text.size();
-    std::string item = text.substr(start, end - start);
-    size_t a = item.find_first_not_of(" \t"), b = item.find_last_not_of(" \t");
-    item = a == std::string::npos ? "" : item.substr(a, b - a + 1);
-    if (!item.empty() && std::find(out.begin(), out.end(), item) == out.end()) out.push_back(item);
-    start = end + 1;
-  }
+  for (auto& item : split_items(text))
+    if (std::find(out.begin(), out.end(), item) == out.end()) out.push_back(std::move(item));
   return out;
 }
 

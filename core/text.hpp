@@ -23,6 +23,10 @@ std::string join(const std::vector<std::string>& items, std::string_view sep);
 // text that ends with a line end.
 std::vector<std::string> split_lines(std::string_view text);
 
+// The items of a `sep`-separated list, spaces and tabs trimmed, empty ones dropped
+// ("a, b,,c" -> a, b, c).
+std::vector<std::string> split_items(std::string_view text, char sep = ',');
+
 // `text` cut to at most `max_bytes` bytes (never inside a UTF-8 character), with `marker`
 // appended when it was cut.
 std::string clip(std::string_view text, size_t max_bytes, std::string_view marker = "...");

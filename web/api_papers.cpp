@@ -1,5 +1,6 @@
 // Papers: the sorted, filtered and searched list, one paper with everything behind it, its
 // PDF, several side by side, and the human review form's submission.
+#include "core/text.hpp"
 #include "store/blobs.hpp"
 #include "store/catalog.hpp"
 #include "store/ideas.hpp"
@@ -128,7 +129,7 @@ Response api_paper_preview(Call& call) {
 }
 
 Response api_compare(Call& call) {
-  auto ids = split_list(call.query("ids"));
+  auto ids = split_items(call.query("ids"));
   if (ids.size() < 2 || ids.size() > 6)
     return error_response(400, ErrorKind::invalid_input, "compare 2 to 6 papers: ?ids=ID1,ID2");
   json papers = json::array();

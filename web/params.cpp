@@ -54,16 +54,6 @@ Expected<bool> descending_param(const Target& target, bool descending_by_default
   return fail(ErrorKind::invalid_input, "order must be asc or desc, not '" + it->second + "'");
 }
 
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find(',', start);
-    if (end == std::string::npos) end = text.size();
-    if (end > start) out.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
+
 
 }  // namespace shoal::web

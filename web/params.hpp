@@ -26,7 +26,4 @@ Expected<std::vector<store::ScoreRange>> score_ranges(const Target& target);
 // order=asc|desc (absent: `descending_by_default`).
 Expected<bool> descending_param(const Target& target, bool descending_by_default);
 
-// A comma-separated list ("a,b,,c" -> a, b, c).
-std::vector<std::string> split_list(const std::string& text);
-
 }  // namespace shoal::web

@@ -6,9 +6,11 @@ import json
 import os
 import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 FINAL = {"done", "failed", "skipped", "cancelled"}
 failures = []  # the names of the failed checks of this test script
@@ -133,3 +135,28 @@ def check_finished_run(db, run_id, want_status="done"):
     if con.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
         problems.append("integrity_check failed")
     return problems
+
+
+FAKE_PROVIDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fake_llm", "server.py")
+
+
+class FakeProvider:
+    """tests/fake_llm/server.py on a free port: its URL, its rules and its request statistics."""
+
+    def __init__(self):
+        self.proc = subprocess.Popen(["/usr/bin/python3", FAKE_PROVIDER, "--port", "0"], stdout=subprocess.PIPE,
+                                     text=True)
+        self.url = f"http://127.0.0.1:{self.proc.stdout.readline().strip()}"
+
+    def post(self, path, body):
+        req = urllib.request.Request(self.url + path, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+        urllib.request.urlopen(req).read()
+
+    def stats(self):
+        return json.loads(urllib.request.urlopen(self.url + "/_stats").read())
+
+    def reset(self, rule_doc):
+        """Forgets the requests so far and answers by `rule_doc` ({"rules": [...], "default_reply": ...})."""
+        self.post("/_reset", {})
+        self.post("/_rules", rule_doc)

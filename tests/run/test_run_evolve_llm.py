@@ -22,13 +22,11 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 
-from run_checks import check, check_finished_run, connect, run_id_of, run_test_script, wait_for
+from run_checks import FakeProvider as Server, check, check_finished_run, connect, run_id_of, run_test_script, wait_for
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TINY = os.path.join(HERE, "..", "templates", "tiny")
-SERVER = os.path.join(HERE, "..", "fake_llm", "server.py")
 STEPS = ["0.0", "0.5", "1.0", "1.5", "2.0", "2.5", "2.75", "2.9", "2.95"]
 GENERATIONS = 4
 
@@ -66,24 +64,6 @@ def rules(delay_ms=0):
                                  f"start the descent nearer the target (step {i})"),
                   "delay_ms": delay_ms})
     return {"rules": r, "default_reply": "ALL_DONE"}
-
-
-class Server:
-    def __init__(self):
-        self.proc = subprocess.Popen(["/usr/bin/python3", SERVER, "--port", "0"], stdout=subprocess.PIPE, text=True)
-        self.url = f"http://127.0.0.1:{self.proc.stdout.readline().strip()}"
-
-    def post(self, path, body):
-        req = urllib.request.Request(self.url + path, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
-        urllib.request.urlopen(req).read()
-
-    def stats(self):
-        return json.loads(urllib.request.urlopen(self.url + "/_stats").read())
-
-    def reset(self, doc):
-        self.post("/_reset", {})
-        self.post("/_rules", doc)
 
 
 SHOAL = TMP = SRV = None

@@ -14,13 +14,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
-from run_checks import check, check_finished_run, connect, failures, run_id_of, wait_for
+from run_checks import FakeProvider as Server, check, check_finished_run, connect, failures, run_id_of, wait_for
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TINY = os.path.join(HERE, "..", "templates", "tiny")
-SERVER = os.path.join(HERE, "..", "fake_llm", "server.py")
 
 
 
@@ -64,24 +62,6 @@ def rules(idea_delay_ms=0):
         {"match": "Propose the next research idea", "reply": idea("alpha_idea", "Alpha"), "delay_ms": idea_delay_ms},
     ]
     return {"rules": r, "default_reply": "ALL_DONE"}
-
-
-class Server:
-    def __init__(self):
-        self.proc = subprocess.Popen(["/usr/bin/python3", SERVER, "--port", "0"], stdout=subprocess.PIPE, text=True)
-        self.url = f"http://127.0.0.1:{self.proc.stdout.readline().strip()}"
-
-    def post(self, path, body):
-        req = urllib.request.Request(self.url + path, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
-        urllib.request.urlopen(req).read()
-
-    def stats(self):
-        return json.loads(urllib.request.urlopen(self.url + "/_stats").read())
-
-    def reset(self, rule_doc):
-        self.post("/_reset", {})
-        self.post("/_rules", rule_doc)
 
 
 def shoal(home, *args, background=False, key="sk-test-openai"):

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "core/text.hpp"
 #include "web/params.hpp"
 
 using namespace shoal;
@@ -24,5 +25,7 @@ TEST_CASE("numbers in the query are parsed whole or refused with the parameter's
   CHECK(ranges[1].name == "score");
   CHECK(ranges[1].min == 5.0);
   CHECK(descending_param(t, true).value() == false);
-  CHECK(split_list("a,b,,c") == std::vector<std::string>{"a", "b", "c"});
+  CHECK(split_items("a,b,,c") == std::vector<std::string>{"a", "b", "c"});
+  CHECK(split_items(" a , b\t,") == std::vector<std::string>{"a", "b"});
+  CHECK(split_items("").empty());
 }
