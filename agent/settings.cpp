@@ -57,6 +57,7 @@ constexpr Field<bool> kBools[] = {
     {"novelty", &RunSettings::novelty},
     {"novelty_required", &RunSettings::novelty_required},
     {"smoke", &RunSettings::smoke},
+    {"evolve_overlap", &RunSettings::evolve_overlap},
     {"plots", &RunSettings::plots},
     {"paper", &RunSettings::paper},
 };

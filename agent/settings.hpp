@@ -45,6 +45,7 @@ struct RunSettings {
   double evolve_crossover = 0.25;   // LLM evolve: probability of a crossover
   double evolve_similarity = 0.95;  // LLM evolve: candidates more similar than this are rejected
   int evolve_migration_every = 2;   // LLM evolve: generations between migrations (0: never)
+  bool evolve_overlap = false;     // LLM evolve: propose generation g+1 while g runs
   std::string evolve_models;        // LLM evolve: the bandit's models, comma-separated ("" = model)
   double evolve_budget_usd = 0;     // LLM evolve: one idea's dollars for candidates (0: no own cap)
   int seed_runs = 3;         // re-runs of the best two versions (env SHOAL_SEED = 1..N); best seed mean chosen

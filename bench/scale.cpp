@@ -219,7 +219,8 @@ int main(int argc, char** argv) {
   settings.evolve_generations = (programs + slots - 1) / slots;
   settings.evolve_islands = islands;
   settings.evolve_descriptors = "terms";
-  settings.seed_runs = 0;  // the seed re-runs are the same runs again: left out of the measure
+  settings.seed_runs = 0;
+  settings.evolve_overlap = std::getenv("SCALE_NO_OVERLAP") == nullptr;  // the seed re-runs are the same runs again: left out of the measure
   experiments::CancelToken cancel;
   agent::StageContext ctx{store, db, client.get(), executor, tpl, run.id, settings, dir / "work", cancel,
                           [](const agent::ProgressNote&) {}, {}};

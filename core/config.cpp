@@ -78,6 +78,9 @@ const std::vector<Setting>& setting_table() {
                                     "program's is rejected before it runs", SettingType::number, {}, 0, true},
       {"evolve_migration_every", "2", "LLM evolve: generations between two migrations of each island's best to the next "
                                       "island (0: never)", SettingType::integer, {}, 0, true},
+      {"evolve_overlap", "false", "LLM evolve: propose generation g+1 while generation g runs, its parents chosen from "
+                                  "the results up to g-1, so short experiments do not wait for the model between "
+                                  "generations (bench/scale)", SettingType::boolean, {}, 0, true},
       {"evolve_models", "", "LLM evolve: models a bandit picks among per candidate by improvement per dollar, "
                             "comma-separated (--model a,b,c sets it; empty: the model setting alone)",
        SettingType::string, {}, 0, true},

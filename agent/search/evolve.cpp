@@ -1,6 +1,7 @@
 #include "agent/search/evolve.hpp"
 
 #include <algorithm>
+#include <future>
 #include <cstdio>
 #include <functional>
 
@@ -76,6 +77,37 @@ struct Proposal {
   fs::path dir;
 };
 
+// Who a rejected candidate was too close to: a program of the population, or a candidate of
+// this generation (or, when generations overlap, of the one still running) by its slot.
+struct Owner {
+  int program = -1;      // index into the population; -1: a candidate
+  size_t slot = 0;       // the candidate's slot
+  bool running = false;  // the candidate belongs to the generation still running
+};
+
+// A generation made ready to run: its slots, the model's proposals, the candidates that run
+// and those rejected as near-duplicates.
+struct Prepared {
+  int generation = 0;
+  std::vector<Slot> slots;
+  std::vector<Proposal> proposals;                     // one per slot
+  std::vector<std::vector<std::string>> changes;       // each candidate's sorted change (usable ones)
+  std::vector<NodeRequest> requests;                   // the candidates that run
+  std::vector<size_t> request_slot;                    // their slots
+  struct Rejection {
+    size_t slot;
+    Owner owner;
+    double similarity;
+  };
+  std::vector<Rejection> rejections;
+  std::map<size_t, std::string> slot_node;             // the node each run candidate became (set by record)
+  double cost_usd() const {
+    double c = 0;
+    for (const auto& p : proposals) c += p.cost_usd;
+    return c;
+  }
+};
+
 // The editable files of a code snapshot as one text, by file name.
 Expected<std::string> snapshot_text(store::Store& store, const std::string& code_hash) {
   SHOAL_TRY(text, store::get_blob(store, code_hash));
@@ -126,7 +158,16 @@ class Evolution {
   Status add_root();
   std::string population_text() const;
   Expected<Proposal> propose(StageContext& c, const Slot& slot, int generation, const std::string& population) const;
-  Expected<bool> generation(int g);  // false: the search's own budget is spent
+  // Generation g's slots and proposals, the near-duplicates rejected. `running`: the generation
+  // whose runs are still going on (evolve_overlap), whose candidates count as seen and whose
+  // cost as spent. nullopt: the search's own budget is spent.
+  Expected<std::optional<Prepared>> prepare(int g, const Prepared* running);
+  // Runs the generation's candidates on a store connection of their own (safe beside prepare).
+  std::vector<Expected<NodeOutcome>> run_candidates(const Prepared& gen);
+  // Adds the results to the population and stores the rejected candidates; `before` is the
+  // generation before (for rejections that name one of its candidates).
+  Status record(Prepared& gen, std::vector<Expected<NodeOutcome>>& ran, const Prepared* before);
+  EvolveFacts facts_of(const Prepared& gen, size_t slot) const;
   Status migrate(int g);
   Status write_search_facts();
   void add_program(const store::Node& node, EvolveFacts facts, std::vector<std::string> args, const std::string& code,
@@ -294,21 +335,24 @@ Expected<Proposal> Evolution::propose(StageContext& c, const Slot& slot, int gen
   return p;
 }
 
-Expected<bool> Evolution::generation(int g) {
+Expected<std::optional<Prepared>> Evolution::prepare(int g, const Prepared* running) {
   const auto& s = ctx_.settings;
-  // How many candidates this generation affords.
-  double spent = 0;
+  // How many candidates this generation affords (a running generation's proposals are paid).
+  double spent = running ? running->cost_usd() : 0;
   for (const auto& p : pulls_) spent += p.cost_usd;
+  size_t paid = pulls_.size() + (running ? running->slots.size() : 0);
   std::optional<double> remaining;
   if (s.evolve_budget_usd > 0) remaining = s.evolve_budget_usd - spent;
-  int count = evolve::plan_slots(std::max(1, s.parallel_nodes), remaining,
-                                 pulls_.empty() ? 0 : spent / static_cast<double>(pulls_.size()));
-  if (count == 0) return false;
+  int count = evolve::plan_slots(std::max(1, s.parallel_nodes), remaining, paid == 0 ? 0 : spent / static_cast<double>(paid));
+  if (count == 0) return std::optional<Prepared>();
 
   // The choices, one slot after another, from the results so far only.
+  Prepared gen;
+  gen.generation = g;
   evolve::Archive archive = evolve::build_archive(programs_, opt_);
-  std::vector<Slot> slots;
   std::vector<evolve::Pull> planned = pulls_;
+  if (running)  // its models are in use, their gains not known yet
+    for (const auto& slot : running->slots) planned.push_back({slot.model, 0, 0, true});
   for (int k = 0; k < count; ++k) {
     auto rng = evolve::EvolveRng::for_slot(static_cast<uint64_t>(s.evolve_seed), g, k);
     Slot slot;
@@ -320,90 +364,111 @@ Expected<bool> Evolution::generation(int g) {
     slot.op = slot.parents.size() == 2 ? "crossover" : "mutate";
     slot.model = evolve::pick_model(static_cast<int>(models_.size()), planned);
     planned.push_back({slot.model, 0, 0, true});
-    slots.push_back(slot);
+    gen.slots.push_back(slot);
   }
 
   // The model writes every candidate (at once).
   std::string population = population_text();
   std::vector<std::function<Expected<Proposal>(StageContext&)>> asks;
-  for (const auto& slot : slots) {
+  for (const auto& slot : gen.slots) {
     ctx_.progress({idea_.id, "experiments", "generation " + std::to_string(g) + "/" + std::to_string(s.evolve_generations) +
                                                  ": candidate " + std::to_string(slot.index + 1) + " (" + slot.op + ", " +
                                                  models_[slot.model].first + ")"});
     asks.push_back([this, slot, g, &population](StageContext& c) { return propose(c, slot, g, population); });
   }
   auto proposals = run_parallel(ctx_, asks);
-  for (auto& p : proposals)
+  for (auto& p : proposals) {
     if (!p.ok()) return p.error();
+    gen.proposals.push_back(std::move(*p));
+  }
 
-  // Near-duplicates are rejected before they cost a run; the rest run at once.
-  auto facts_of = [&](const Slot& slot, double cost) {
-    EvolveFacts facts;
-    facts.generation = g;
-    facts.island = slot.island;
-    facts.op = slot.op;
-    for (int parent : slot.parents) facts.parents.push_back(members_[parent].node.id);
-    facts.model = models_[slot.model].first;
-    facts.cost_usd = cost;
-    return facts;
-  };
-  // Each program's change against the root, computed once (Program::change).
-  std::vector<std::vector<std::string>> changes(slots.size());
+  // Near-duplicates are rejected before they cost a run (compared with each program's change
+  // against the root, computed once: Program::change).
+  gen.changes.resize(gen.slots.size());
   std::vector<const std::vector<std::string>*> seen;
-  std::vector<int> seen_owner;  // program index, or -(slot + 1) for a candidate of this generation
+  std::vector<Owner> seen_owner;
   for (int i = 0; i < static_cast<int>(programs_.size()); ++i) {
     seen.push_back(&programs_[i].change);
-    seen_owner.push_back(i);
+    seen_owner.push_back({i, 0, false});
   }
-  struct Rejection {
-    size_t slot;
-    int owner;
-    double similarity;
-  };
-  std::vector<Rejection> rejections;
-  std::vector<std::function<Expected<NodeOutcome>(StageContext&)>> jobs;
-  std::vector<size_t> job_slot;
-  for (size_t k = 0; k < slots.size(); ++k) {
-    const Proposal& p = *proposals[k];
-    if (!p.usable) {
-      pulls_.push_back({slots[k].model, 0, p.cost_usd, false});
-      continue;
+  if (running)
+    for (size_t j = 0; j < running->request_slot.size(); ++j) {
+      seen.push_back(&running->changes[running->request_slot[j]]);
+      seen_owner.push_back({-1, running->request_slot[j], true});
     }
-    changes[k] = evolve::changed_lines(root_code_, p.code);
-    std::sort(changes[k].begin(), changes[k].end());
-    auto hit = evolve::most_similar_change(changes[k], seen);
+  for (size_t k = 0; k < gen.slots.size(); ++k) {
+    const Proposal& p = gen.proposals[k];
+    if (!p.usable) continue;
+    gen.changes[k] = evolve::changed_lines(root_code_, p.code);
+    std::sort(gen.changes[k].begin(), gen.changes[k].end());
+    auto hit = evolve::most_similar_change(gen.changes[k], seen);
     if (hit.index >= 0 && hit.similarity > opt_.similarity) {
-      rejections.push_back({k, seen_owner[hit.index], hit.similarity});
+      gen.rejections.push_back({k, seen_owner[hit.index], hit.similarity});
       continue;
     }
-    seen.push_back(&changes[k]);
-    seen_owner.push_back(-static_cast<int>(k) - 1);
-    NodeRequest nr{idea_.id, members_[slots[k].parents[0]].node.id, "evolve", p.reply.plan, g, std::nullopt, p.dir,
-                   "run_" + std::to_string(g) + "_" + std::to_string(slots[k].index + 1), p.reply.args,
-                   evolve_search_json(facts_of(slots[k], p.cost_usd)).dump()};
-    jobs.push_back([nr](StageContext& c) { return run_node(c, nr); });
-    job_slot.push_back(k);
+    seen.push_back(&gen.changes[k]);
+    seen_owner.push_back({-1, k, false});
+    EvolveFacts facts = facts_of(gen, k);
+    gen.requests.push_back(NodeRequest{idea_.id, members_[gen.slots[k].parents[0]].node.id, "evolve", p.reply.plan, g,
+                                       std::nullopt, p.dir,
+                                       "run_" + std::to_string(g) + "_" + std::to_string(gen.slots[k].index + 1),
+                                       p.reply.args, evolve_search_json(facts).dump()});
+    gen.request_slot.push_back(k);
   }
-  auto ran = run_parallel(ctx_, jobs);
+  return std::optional<Prepared>(std::move(gen));
+}
+
+EvolveFacts Evolution::facts_of(const Prepared& gen, size_t k) const {
+  const Slot& slot = gen.slots[k];
+  EvolveFacts facts;
+  facts.generation = gen.generation;
+  facts.island = slot.island;
+  facts.op = slot.op;
+  for (int parent : slot.parents) facts.parents.push_back(members_[parent].node.id);
+  facts.model = models_[slot.model].first;
+  facts.cost_usd = gen.proposals[k].cost_usd;
+  return facts;
+}
+
+std::vector<Expected<NodeOutcome>> Evolution::run_candidates(const Prepared& gen) {
+  std::vector<std::function<Expected<NodeOutcome>(StageContext&)>> jobs;
+  for (const auto& nr : gen.requests) jobs.push_back([nr](StageContext& c) { return run_node(c, nr); });
+  // Each on a connection of its own, even alone: with evolve_overlap this runs beside prepare(),
+  // which uses ctx_'s.
+  std::vector<std::future<Expected<NodeOutcome>>> running;
+  for (const auto& job : jobs)
+    running.push_back(std::async(std::launch::async, [this, &job] { return on_own_connection<NodeOutcome>(ctx_, job); }));
+  std::vector<Expected<NodeOutcome>> results;
+  for (auto& f : running) results.push_back(f.get());
+  return results;
+}
+
+Status Evolution::record(Prepared& gen, std::vector<Expected<NodeOutcome>>& ran, const Prepared* before) {
+  const int g = gen.generation;
   for (auto& r : ran)
     if (!r.ok()) return r.error();
-  std::map<size_t, std::string> slot_node;
+  // A candidate whose proposal never became usable still cost its model (no gain).
+  for (size_t k = 0; k < gen.slots.size(); ++k)
+    if (!gen.proposals[k].usable) pulls_.push_back({gen.slots[k].model, 0, gen.proposals[k].cost_usd, false});
   for (size_t j = 0; j < ran.size(); ++j) {
-    size_t k = job_slot[j];
+    size_t k = gen.request_slot[j];
     const NodeOutcome& out = *ran[j];
     ++runs_;
     if (!out.ok()) ++failed_;
-    const auto parent_fitness = programs_[slots[k].parents[0]].fitness;
-    add_program(out.node, facts_of(slots[k], proposals[k]->cost_usd), proposals[k]->reply.args, proposals[k]->code, false);
-    slot_node[k] = out.node.id;
-    pulls_.push_back({slots[k].model, evolve::improvement(programs_.back().fitness, parent_fitness, opt_.higher_is_better),
-                      proposals[k]->cost_usd, false});
+    const auto parent_fitness = programs_[gen.slots[k].parents[0]].fitness;
+    add_program(out.node, facts_of(gen, k), gen.proposals[k].reply.args, gen.proposals[k].code, false);
+    gen.slot_node[k] = out.node.id;
+    pulls_.push_back({gen.slots[k].model, evolve::improvement(programs_.back().fitness, parent_fitness, opt_.higher_is_better),
+                      gen.proposals[k].cost_usd, false});
   }
   // The rejected candidates: a node each (never run), naming the program they were too close to.
-  for (const auto& r : rejections) {
-    const Proposal& p = *proposals[r.slot];
-    EvolveFacts facts = facts_of(slots[r.slot], p.cost_usd);
-    std::string similar_to = r.owner >= 0 ? members_[r.owner].node.id : slot_node[static_cast<size_t>(-r.owner - 1)];
+  for (const auto& r : gen.rejections) {
+    const Proposal& p = gen.proposals[r.slot];
+    EvolveFacts facts = facts_of(gen, r.slot);
+    std::string similar_to;
+    if (r.owner.program >= 0) similar_to = members_[r.owner.program].node.id;
+    else if (!r.owner.running) similar_to = gen.slot_node[r.owner.slot];
+    else if (before) similar_to = before->slot_node.at(r.owner.slot);
     facts.rejected = std::make_pair(similar_to, r.similarity);
     const std::string parent_id = facts.parents.front();
     auto found = std::find_if(stored_.begin(), stored_.end(), [&](const store::Node& n) {
@@ -429,9 +494,9 @@ Expected<bool> Evolution::generation(int g) {
     }
     SHOAL_CHECK(store::set_node_search(ctx_.store, node.id, evolve_search_json(facts).dump()));
     ++rejected_;
-    pulls_.push_back({slots[r.slot].model, 0, p.cost_usd, false});
+    pulls_.push_back({gen.slots[r.slot].model, 0, p.cost_usd, false});
   }
-  return true;
+  return {};
 }
 
 Status Evolution::migrate(int g) {
@@ -511,14 +576,39 @@ Expected<ExperimentOutcome> Evolution::run() {
 
   SHOAL_CHECK(add_root());
   SHOAL_CHECK(write_search_facts());
+  // Generation after generation. With evolve_overlap, generation g+1 is proposed while g runs
+  // (its parents from the results up to g-1), so the slots do not wait for the model between
+  // generations; the choices still depend only on stored results, so a resume replays them.
   int done = 0;
-  for (int g = 1; g <= s.evolve_generations; ++g) {
+  std::optional<Prepared> before, current;
+  SHOAL_TRY(first, prepare(1, nullptr));
+  current = std::move(first);
+  for (int g = 1; g <= s.evolve_generations && current; ++g) {
     if (ctx_.cancel.cancelled()) return fail(ErrorKind::cancelled, "the run was cancelled");
-    SHOAL_TRY(went_on, generation(g));
-    if (!went_on) break;
+    std::optional<Prepared> next;
+    std::vector<Expected<NodeOutcome>> ran;
+    if (s.evolve_overlap && g < s.evolve_generations) {
+      auto runs = std::async(std::launch::async, [this, &current] { return run_candidates(*current); });
+      auto prepared = prepare(g + 1, &*current);
+      ran = runs.get();
+      if (!prepared.ok()) return prepared.error();
+      next = std::move(*prepared);
+    } else {
+      ran = run_candidates(*current);
+    }
+    SHOAL_CHECK(record(*current, ran, before ? &*before : nullptr));
     SHOAL_CHECK(migrate(g));
     SHOAL_CHECK(write_search_facts());
     done = g;
+    before = std::move(current);
+    current.reset();
+    if (s.evolve_overlap) {
+      current = std::move(next);
+    } else if (g < s.evolve_generations) {
+      if (ctx_.cancel.cancelled()) return fail(ErrorKind::cancelled, "the run was cancelled");
+      SHOAL_TRY(prepared, prepare(g + 1, nullptr));
+      current = std::move(prepared);
+    }
   }
   return finish(done);
 }

@@ -307,6 +307,24 @@ def capped_run(home):
     check("capped: the best programs are still confirmed with seeds", seeds >= 1, str(seeds))
 
 
+def overlap_run(home):
+    """evolve_overlap: generation g+1 is proposed while g runs; every generation still runs, each
+    answered call is paid once, and a second run of the same search pays for nothing new."""
+    SRV.reset(rules())
+    r = shoal(home, "run", TINY, *RUN_ARGS, "--set", "evolve_overlap=true")
+    rid = run_id_of(r.stdout)
+    check("overlap: the run exits 0", r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:])
+    con = connect(os.path.join(home, "shoal.db"))
+    nodes = evolve_nodes(con, rid)
+    gens = {n["search"]["generation"] for n in nodes}
+    check("overlap: every generation made programs", gens == set(range(GENERATIONS + 1)), str(gens))
+    repeated = con.execute("SELECT request_hash, count(*) FROM llm_calls WHERE status = 'ok' AND run_id = ? "
+                           "GROUP BY request_hash HAVING count(*) > 1", (rid,)).fetchall()
+    check("overlap: no answered call was paid for twice", not repeated, str([tuple(x) for x in repeated]))
+    problems = check_finished_run(os.path.join(home, "shoal.db"), rid) if rid else ["no run id printed"]
+    check("overlap: the store is sound", not problems, "; ".join(problems))
+
+
 def main(shoal_path, tmp, home):
     global SHOAL, TMP, SRV
     SHOAL, TMP = shoal_path, tmp
@@ -314,6 +332,7 @@ def main(shoal_path, tmp, home):
     try:
         whole_run(os.path.join(tmp, "whole"))
         capped_run(os.path.join(tmp, "capped"))
+        overlap_run(os.path.join(tmp, "overlap"))
         packing_run(os.path.join(tmp, "packing"))
         killed_run(os.path.join(tmp, "killed_runs"), "kill during generation 2's runs", in_generation_2_runs)
         killed_run(os.path.join(tmp, "killed_calls"), "kill during generation 2's LLM calls", in_generation_2_calls)
