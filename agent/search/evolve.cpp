@@ -44,12 +44,6 @@ constexpr size_t kPopulationShown = 12;  // programs listed in a prompt, fittest
 constexpr size_t kPlanChars = 160;
 constexpr size_t kLabelChars = 60;
 
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
-
 // A program's stored node and how it came to be (parallel to the population's programs).
 struct Member {
   store::Node node;
@@ -117,11 +111,6 @@ Expected<std::string> snapshot_text(store::Store& store, const std::string& code
   for (auto& [name, content] : files.items())
     if (content.is_string()) out += "### " + name + "\n" + content.get<std::string>() + "\n";
   return out;
-}
-
-Expected<std::string> store_snapshot(StageContext& ctx, const fs::path& dir) {
-  SHOAL_TRY(snapshot, experiments::code_snapshot(ctx.tpl, dir));
-  return ctx.store.transaction([&](SQLite::Database& db) -> Expected<std::string> { return store::put_blob(db, snapshot); });
 }
 
 double call_cost(const llm::Client& client, const llm::Response& r) {
@@ -199,7 +188,7 @@ void Evolution::add_program(const store::Node& node, EvolveFacts facts, std::vec
 Status Evolution::add_root() {
   fs::path dir = ctx_.idea_dir(idea_.id) / "g0";
   SHOAL_CHECK(prepare_folder(ctx_, dir, ""));
-  SHOAL_TRY(hash, store_snapshot(ctx_, dir));
+  SHOAL_TRY(hash, store_code_snapshot(ctx_, dir));
   SHOAL_TRY(code, snapshot_text(ctx_.store, hash));
   root_code_ = code;
   EvolveFacts facts;
@@ -259,7 +248,7 @@ std::string Evolution::population_text() const {
     const Member& m = members_[i];
     out += "- " + label(i) + " (generation " + std::to_string(m.facts.generation) + ", " + m.facts.op + "): " +
            clip(m.node.plan, kPlanChars) + " -> " +
-           (programs_[i].fitness ? "metric " + number(*programs_[i].fitness) : m.node.status == "done" ? "no metric" : "failed") +
+           (programs_[i].fitness ? "metric " + number_text(*programs_[i].fitness) : m.node.status == "done" ? "no metric" : "failed") +
            "\n";
   }
   if (order.size() > kPopulationShown)
@@ -323,7 +312,7 @@ Expected<Proposal> Evolution::propose(StageContext& c, const Slot& slot, int gen
       request.messages.push_back(llm::Message::user(feedback));
       continue;
     }
-    SHOAL_TRY(hash, store_snapshot(c, p.dir));
+    SHOAL_TRY(hash, store_code_snapshot(c, p.dir));
     SHOAL_TRY(snapshot, snapshot_text(c.store, hash));
     p.usable = true;
     p.reply = std::move(reply);
@@ -483,7 +472,7 @@ Status Evolution::record(Prepared& gen, std::vector<Expected<NodeOutcome>>& ran,
       node.parent_id = parent_id;
       node.kind = "evolve";
       node.code_hash = p.code_hash;
-      node.command = "not run: its change is " + number(r.similarity) + " similar to node " + similar_to + "'s";
+      node.command = "not run: its change is " + number_text(r.similarity) + " similar to node " + similar_to + "'s";
       node.plan = clip(p.reply.plan, 2000);
       node.step = g;
       node.status = "rejected";

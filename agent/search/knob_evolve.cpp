@@ -18,12 +18,6 @@ namespace {
 
 constexpr size_t kPlottedRuns = 5;  // the best runs shown in the plots (besides the baseline and seeds)
 
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
-
 // One evaluated combination as the search keeps it.
 struct Member {
   std::string name;  // "run_0" (the baseline), "run_3"
@@ -194,7 +188,7 @@ Expected<ExperimentOutcome> run_knob_evolve(StageContext& ctx, const store::Idea
   std::string notes = "# " + idea.title + "\n\n## Combinations tried\n";
   for (size_t i = 0; i < members.size(); ++i) {
     const auto& f = ga.evaluated()[i].fitness;
-    notes += "- " + members[i].plan + " -> " + (f ? "metric " + number(*f) : std::string("failed")) + "\n";
+    notes += "- " + members[i].plan + " -> " + (f ? "metric " + number_text(*f) : std::string("failed")) + "\n";
   }
   if (ranked.empty()) {
     SHOAL_CHECK(save_notes(ctx, idea.id, notes));

@@ -79,10 +79,7 @@ Expected<NodeOutcome> run_node(StageContext& ctx, const NodeRequest& request) {
   experiments::JobSpec job = experiments::experiment_job(ctx.tpl, request.workdir, request.out_dir, args);
   if (request.seed) job.env["SHOAL_SEED"] = std::to_string(*request.seed);
 
-  SHOAL_TRY(snapshot, experiments::code_snapshot(ctx.tpl, request.workdir));
-  SHOAL_TRY(code_hash, ctx.store.transaction([&](SQLite::Database& db) -> Expected<std::string> {
-    return store::put_blob(db, snapshot);
-  }));
+  SHOAL_TRY(code_hash, store_code_snapshot(ctx, request.workdir));
   std::string command = join(job.argv, " ") + (request.seed ? " [SHOAL_SEED=" + std::to_string(*request.seed) + "]" : "");
 
   SHOAL_TRY(previous, store::find_finished_node(ctx.store, request.idea_id, request.parent_id, code_hash, command));
@@ -194,6 +191,17 @@ Status prepare_folder(StageContext& ctx, const std::filesystem::path& dir, const
   SHOAL_CHECK(experiments::copy_template(ctx.tpl, dir));
   if (!code_hash.empty()) SHOAL_CHECK(restore_code(ctx.store, code_hash, dir));
   return {};
+}
+
+Expected<std::string> store_code_snapshot(StageContext& ctx, const std::filesystem::path& dir) {
+  SHOAL_TRY(snapshot, experiments::code_snapshot(ctx.tpl, dir));
+  return ctx.store.transaction([&](SQLite::Database& db) -> Expected<std::string> { return store::put_blob(db, snapshot); });
+}
+
+std::string number_text(double value) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", value);
+  return buf;
 }
 
 }  // namespace shoal::agent

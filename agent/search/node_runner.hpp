@@ -56,6 +56,12 @@ Status restore_code(store::Store& store, const std::string& code_hash, const std
 // A fresh template copy in `dir` holding the code of the node `code_hash` ("" = the template).
 Status prepare_folder(StageContext& ctx, const std::filesystem::path& dir, const std::string& code_hash);
 
+// Stores the code snapshot of the template's editable files in `dir` (a blob); its hash.
+Expected<std::string> store_code_snapshot(StageContext& ctx, const std::filesystem::path& dir);
+
+// A number as the searches print it in plans, notes and prompts ("%.6g").
+std::string number_text(double value);
+
 // Runs `job` with a StageContext of its own store connection (a Store is one connection per
 // thread).
 // (leased from ctx.pool when there is one).

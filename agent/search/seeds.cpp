@@ -12,12 +12,6 @@ namespace shoal::agent {
 namespace fs = std::filesystem;
 namespace {
 
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
-
 // The seed-mean node of `version` over `runs` (stored once; a resumed run finds it again).
 Expected<std::optional<store::Node>> seed_mean_node(StageContext& ctx, const store::Node& version,
                                                     const std::vector<store::Node>& runs, int step) {
@@ -102,11 +96,11 @@ Expected<SeedConfirmation> confirm_with_seeds(StageContext& ctx, const store::Id
       }
     }
     SHOAL_TRY(mean, seed_mean_node(ctx, cand.node, runs, step));
-    std::string line = "- " + cand.label + ": single run " + (cand.node.metric ? number(*cand.node.metric) : "-") +
+    std::string line = "- " + cand.label + ": single run " + (cand.node.metric ? number_text(*cand.node.metric) : "-") +
                        "; seeds";
-    for (const auto& r : runs) line += " " + (r.metric ? number(*r.metric) : r.status);
+    for (const auto& r : runs) line += " " + (r.metric ? number_text(*r.metric) : r.status);
     if (mean && mean->metric) {
-      line += "; seed mean " + number(*mean->metric);
+      line += "; seed mean " + number_text(*mean->metric);
       means.push_back({&cand, *mean});
     } else {
       line += "; no seed run succeeded";

@@ -29,12 +29,6 @@ struct SearchInputs {
   llm::Request base;
 };
 
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
-
 const TreeNode* find_node(const std::vector<TreeNode>& nodes, int index) {
   for (const auto& n : nodes)
     if (n.index == index) return &n;
@@ -49,7 +43,7 @@ std::string memory_text(const std::vector<TreeNode>& nodes, const std::optional<
            (n.parent >= 0 ? " of node " + std::to_string(n.parent) : std::string()) + "): " + clip(n.plan, kPlanChars);
     if (!n.ok) out += " -> failed\n";
     else if (n.metric)
-      out += " -> metric " + number(*n.metric) + (baseline_metric ? " (baseline " + number(*baseline_metric) + ")" : "") + "\n";
+      out += " -> metric " + number_text(*n.metric) + (baseline_metric ? " (baseline " + number_text(*baseline_metric) + ")" : "") + "\n";
     else out += " -> ran, no metric\n";
   }
   return out.empty() ? "(none yet)\n" : out;
